@@ -1,0 +1,195 @@
+"""The shared llama.cpp state behind ``LlamaModel``: the ``Llama``, its lock, its chat template,
+the backend facts and a prefix-state cache for switching between sessions.
+
+llama_cpp is imported lazily (inside functions) so that a guided-mode start never loads it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.model import Message, ModelLoadError
+
+CHATML_TEMPLATE = (
+    "{% for message in messages %}"
+    "{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
+)
+STATE_CACHE_BYTES = 1 << 30  # saved session states kept in RAM, least recently used out first
+MIN_SWITCH_TOKENS = 16  # a saved state must spare at least this many tokens to be worth loading
+
+
+def backend_facts(settings: Any) -> dict[str, Any]:
+    """The backend llama.cpp would use here: CPU/CUDA/Metal/Vulkan/..., threads, offload."""
+    import llama_cpp
+
+    gpu = bool(llama_cpp.llama_supports_gpu_offload())
+    info = llama_cpp.llama_print_system_info().decode("utf-8", "replace")
+    backend = "CPU"
+    if gpu:
+        names = (("CUDA", "CUDA"), ("Metal", "Metal"), ("MTL", "Metal"), ("Vulkan", "Vulkan"))
+        names += (("HIP", "ROCm"), ("SYCL", "SYCL"), ("OpenCL", "OpenCL"))
+        backend = next((name for key, name in names if key in info), "GPU")
+    threads = int(getattr(settings, "n_threads", None) or os.cpu_count() or 1)
+    return {"backend": backend, "gpu_offload": gpu, "threads": threads}
+
+
+class PrefixStates:
+    """Saved llama.cpp states keyed by the tokens they hold; LRU within a byte budget."""
+
+    def __init__(self, capacity_bytes: int = STATE_CACHE_BYTES) -> None:
+        self.capacity_bytes = capacity_bytes
+        self._states: OrderedDict[tuple[int, ...], Any] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._states)
+
+    def best(self, tokens: Sequence[int]) -> tuple[tuple[int, ...] | None, int]:
+        """The saved key sharing the longest prefix with ``tokens``, and that length."""
+        best_key, best_len = None, 0
+        for key in self._states:
+            shared = common_prefix(key, tokens)
+            if shared > best_len:
+                best_key, best_len = key, shared
+        return best_key, best_len
+
+    def take(self, key: tuple[int, ...]) -> Any:
+        self._states.move_to_end(key)
+        return self._states[key]
+
+    def put(self, key: tuple[int, ...], state: Any) -> None:
+        for old in [k for k in self._states if len(k) <= len(key) and key[: len(k)] == k]:
+            del self._states[old]  # a longer state of the same conversation supersedes it
+        self._states[key] = state
+        while len(self._states) > 1 and self.size() > self.capacity_bytes:
+            self._states.popitem(last=False)
+
+    def size(self) -> int:
+        return sum(int(state.llama_state_size) for state in self._states.values())
+
+
+def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    return count
+
+
+@dataclass
+class LlamaRuntime:
+    llm: Any
+    path: Path
+    template_source: str
+    formatter: Any
+    stop: list[str]
+    backend: dict[str, Any]
+    n_layers: int
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    states: PrefixStates = field(default_factory=PrefixStates)
+    last_prompt_len: int = 0
+    state_loads: int = 0
+    state_saves: int = 0
+
+    @property
+    def n_ctx(self) -> int:
+        return int(self.llm.n_ctx())
+
+    def prompt_tokens(self, messages: Sequence[Message]) -> list[int]:
+        """The chat template applied to ``messages``, tokenized (special tokens parsed)."""
+        result = self.formatter(messages=[dict(m) for m in messages])
+        return self.llm.tokenize(
+            result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
+        )
+
+    def restore_prefix(self, tokens: Sequence[int]) -> None:
+        """Before a generation (lock held): keep the live session's state if we are leaving
+        it, and load a saved state if one covers more of ``tokens`` than the live context."""
+        llm = self.llm
+        live_tokens = llm.input_ids[: llm.n_tokens].tolist()
+        live = common_prefix(live_tokens, tokens)
+        # The live context is another conversation (or an older version of this one) when
+        # the new prompt does not contain the previous prompt: save it before it is overwritten.
+        if live + MIN_SWITCH_TOKENS < self.last_prompt_len and len(live_tokens) > live:
+            self.states.put(tuple(live_tokens), llm.save_state())
+            self.state_saves += 1
+        key, saved = self.states.best(tokens)
+        if key is not None and saved > live + MIN_SWITCH_TOKENS:
+            llm.load_state(self.states.take(key))
+            self.state_loads += 1
+
+    def finished(self, tokens: Sequence[int]) -> None:
+        self.last_prompt_len = len(tokens)
+
+    def facts(self) -> dict[str, object]:
+        offloaded = self.n_layers + 1 if self.backend["gpu_offload"] else 0
+        return {
+            "backend": self.backend["backend"],
+            "threads": self.backend["threads"],
+            "layers_offloaded": f"{offloaded}/{self.n_layers + 1}",
+            "n_ctx": self.n_ctx,
+            "chat_template": self.template_source,
+        }
+
+
+def load_runtime(path: Path, settings: Any) -> LlamaRuntime:
+    """Load ``path`` into llama.cpp with the settings' context size and threads."""
+    import llama_cpp
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+    backend = backend_facts(settings)
+    from assistant.gguf_files import inspect_gguf
+
+    n_ctx = int(getattr(settings, "n_ctx", 4096) or 4096)
+    trained = inspect_gguf(path)["context_length"]
+    if isinstance(trained, int) and trained > 0:
+        n_ctx = min(n_ctx, trained)  # past its trained length a model only degrades
+    try:
+        llm = llama_cpp.Llama(
+            model_path=str(path),
+            n_ctx=n_ctx,
+            n_threads=backend["threads"],
+            n_threads_batch=backend["threads"],
+            n_gpu_layers=-1 if backend["gpu_offload"] else 0,
+            verbose=False,
+        )
+    except (ValueError, RuntimeError, OSError) as error:
+        raise ModelLoadError(
+            f"llama.cpp could not load {path} ({error}); the file may be damaged or made for "
+            "a newer llama.cpp. Run `closer model pull` or pass --model PATH to another GGUF."
+        ) from None
+    metadata = llm.metadata
+    template = metadata.get("tokenizer.chat_template")
+    eos = _token_text(llm, llm.token_eos())
+    formatter = Jinja2ChatFormatter(
+        template=template or CHATML_TEMPLATE,
+        eos_token=eos,
+        bos_token=_token_text(llm, llm.token_bos()),
+    )
+    stop = [eos] if eos else []
+    if not template:
+        stop.append("<|im_end|>")
+    arch = metadata.get("general.architecture", "")
+    return LlamaRuntime(
+        llm=llm,
+        path=path,
+        template_source="metadata" if template else "fallback (ChatML)",
+        formatter=formatter,
+        stop=stop,
+        backend=backend,
+        n_layers=int(metadata.get(f"{arch}.block_count", 0) or 0),
+    )
+
+
+def _token_text(llm: Any, token: int) -> str:
+    if token < 0:
+        return ""
+    return llm._model.token_get_text(token)
