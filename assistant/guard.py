@@ -1,0 +1,90 @@
+"""Output guard: decides whether a model reply may reach the person.
+
+``check_reply`` returns why a reply must be replaced ("empty", "diagnosis", "blocking
+language", "cut off") or None.  The graph then shows the guided reply for the turn instead,
+so stage progress never depends on what a model wrote.  The diagnosis lexicon lives in
+``knowledge/guard.yaml``; blocking language comes from the coach (``assistant.coach``).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from assistant.rules import load_yaml, normalise
+
+# A finished sentence ends in . ! ? or an ellipsis, maybe followed by closing quotes/brackets,
+# or in an emoji / emoticon.
+_SENTENCE_END = re.compile(
+    "(?:[.!?\u2026]|:-?\\)|[\u2600-\u27bf\U0001f300-\U0001faff])[\"')\\]*_\\s]*$"
+)
+_WORD = re.compile(r"\w", re.UNICODE)
+# Spans in quotation marks: the reply is citing words, not saying them.
+_QUOTED = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d|(?<!\w)\'[^\']+\'(?!\w)')
+_SECOND_PERSON = re.compile(r"\byou(?:'re|'ve|'ll|'d|r|rs)?\b")
+# Said about the partner in the third person, it blocks just the same: read it as "you".
+_THIRD_PERSON = re.compile(
+    r"\b(?:he|she|your (?:partner|husband|wife|boyfriend|girlfriend|spouse))"
+    r"(?P<is>'s|\s+is)?(?=\s)"
+)
+
+
+def check_reply(text: str, *, finished: bool) -> str | None:
+    """Why ``text`` must not be shown, or None when it may be."""
+    if not _WORD.search(text or ""):
+        return "empty"
+    if diagnoses(text):
+        return "diagnosis"
+    if blocking_in_own_words(text):
+        return "blocking language"
+    if not finished or not _SENTENCE_END.search(text.strip()):
+        return "cut off"
+    return None
+
+
+@cache
+def _rules() -> dict:
+    return load_yaml("guard.yaml")
+
+
+@cache
+def _diagnosis_pattern() -> re.Pattern[str]:
+    rules = _rules()["diagnosis"]
+    subjects = "|".join(rules["subjects"])
+    verbs = "|".join(rules["verbs"])
+    labels = "|".join(rules["labels"])
+    return re.compile(
+        rf"\b(?:{subjects})(?:{verbs})\s+(?:[\w'-]+\s+){{0,4}}?(?:{labels})(?![\w-])"
+        rf"|\b(?:sounds|seems|looks) like\s+(?:(?:a|an|the|classic|textbook|typical|case of|"
+        rf"signs of|some)\s+)*(?:{labels})(?![\w-])"
+    )
+
+
+def diagnoses(text: str) -> list[str]:
+    """The phrases in ``text`` that pin a diagnostic label on a person (not negated)."""
+    plain = normalise(text)
+    negations = tuple(_rules()["diagnosis"]["negations"])
+    found = []
+    for match in _diagnosis_pattern().finditer(plain):
+        before = " ".join(plain[: match.start()].split()[-3:])
+        if re.search(rf"(?:\b(?:{'|'.join(negations)})\b|n't\b)", before):
+            continue
+        found.append(match.group(0))
+    return found
+
+
+def _without_quotes(text: str) -> str:
+    """``text`` with quoted spans, and clauses after lead-ins like "instead of", blanked."""
+    plain = _QUOTED.sub(" … ", normalise(text))
+    lead_ins = "|".join(re.escape(lead) for lead in _rules()["quoted_lead_ins"])
+    return re.sub(rf"\b(?:{lead_ins})\b[^.;!?]*", " … ", plain)
+
+
+def blocking_in_own_words(text: str) -> list[dict[str, str]]:
+    """Coach findings in the reply's own (unquoted) words that are aimed at someone ("you")."""
+    from assistant.coach import find_blocking
+
+    own = _THIRD_PERSON.sub(
+        lambda match: "you are" if match.group("is") else "you", _without_quotes(text)
+    )
+    return [f for f in find_blocking(own) if _SECOND_PERSON.search(f["quote"])]
