@@ -1,0 +1,111 @@
+"""Settings: one data root (``CLOSER_HOME``) that everything else hangs off.
+
+Precedence, highest first: explicit arguments (CLI flags), environment variables,
+``<home>/config.toml``, defaults.  Tests set ``CLOSER_HOME`` to ``tmp_path`` and every
+file the app writes lands there.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+KNOWLEDGE_DIR = Path(os.environ.get("CLOSER_KNOWLEDGE", REPO_ROOT / "knowledge"))
+
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+
+
+def default_home() -> Path:
+    """The user data dir, unless ``CLOSER_HOME`` says otherwise."""
+    if env := os.environ.get("CLOSER_HOME"):
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir  # lazy: only needed without CLOSER_HOME
+
+    return Path(user_data_dir("closer", appauthor=False))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to know about where things are and how to behave."""
+
+    home: Path = field(default_factory=default_home)
+    model: str | None = None  # a GGUF path, "guided", or None (auto: models folder, else guided)
+    model_url: str | None = None  # an OpenAI-compatible endpoint
+    embedding_model: str | None = None  # a GGUF embedding model; None: the bundled MiniLM
+    locale: str = "US"
+    n_ctx: int = 4096
+    n_threads: int | None = None
+    stuck_after: int = 3  # turns in one stage before we offer to move on
+    max_message_chars: int = 8000
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "conversations.sqlite"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def config_path(self) -> Path:
+        return self.home / "config.toml"
+
+    def ensure_home(self) -> Path:
+        """Create the data dir (0700) if needed and return it."""
+        self.home.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.home, DIR_MODE)
+        return self.home
+
+    def with_overrides(self, **overrides: Any) -> Settings:
+        """A copy with the non-None overrides applied (CLI flags)."""
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+_ENV_KEYS = {
+    "model": "CLOSER_MODEL",
+    "model_url": "CLOSER_MODEL_URL",
+    "embedding_model": "CLOSER_EMBEDDING_MODEL",
+    "locale": "CLOSER_LOCALE",
+    "n_ctx": "CLOSER_N_CTX",
+}
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from defaults, then config.toml, then the environment, then ``overrides``."""
+    home = Path(overrides.pop("home", None) or default_home())
+    values: dict[str, Any] = {}
+    config_file = home / "config.toml"
+    if config_file.is_file():
+        try:
+            values.update(tomllib.loads(config_file.read_text(encoding="utf-8")))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+            raise ConfigError(
+                f"{config_file} is not valid TOML ({error}); fix or delete it."
+            ) from None
+    for key, env in _ENV_KEYS.items():
+        if env in os.environ:
+            values[key] = os.environ[env]
+    known = {f for f in Settings.__dataclass_fields__ if f != "home"}
+    settings = Settings(home=home, **{k: v for k, v in values.items() if k in known})
+    if isinstance(settings.n_ctx, str):
+        settings = replace(settings, n_ctx=int(settings.n_ctx))
+    return settings.with_overrides(**overrides)
+
+
+class ConfigError(Exception):
+    """A setting is wrong in a way the person can fix; the message says how."""
+
+
+def secure_file(path: Path) -> None:
+    """Make a file we wrote readable by its owner only (conversations are private)."""
+    if path.exists():
+        os.chmod(path, FILE_MODE)

@@ -1,0 +1,108 @@
+"""One small model interface: a request (messages plus a structured brief) in, text chunks out.
+
+Peers registered exactly alike: the guided composer (no model), the scripted fake (graph
+tests), the llama.cpp model (a GGUF file) and an OpenAI-compatible HTTP endpoint.
+Language models read ``request.messages``; the guided composer reads ``request.brief``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, TypedDict, runtime_checkable
+
+from assistant.stages import Stage
+
+Role = Literal["system", "user", "assistant"]
+
+
+class Message(TypedDict):
+    role: Role
+    content: str
+
+
+@dataclass(frozen=True)
+class Card:
+    """A retrieved guidance card (or a passage of the person's own documents)."""
+
+    id: str
+    title: str
+    source: str
+    text: str
+    stages: tuple[str, ...] = ()
+    score: float = 0.0
+    tip: str = ""  # one short line in our own words that a guided reply may quote
+
+    def as_source(self) -> dict[str, str]:
+        return {"id": self.id, "title": self.title, "source": self.source}
+
+
+@dataclass(frozen=True)
+class TurnBrief:
+    """What this turn's reply has to do, decided by the graph before any model runs."""
+
+    stage: Stage
+    kind: str  # a reply kind, e.g. "regulation.first"; keys into the guided templates
+    user_text: str
+    echo: str = ""  # a phrase of the person's own, to reflect back
+    cards: tuple[Card, ...] = ()
+    blocking: tuple[dict[str, str], ...] = ()  # coach findings: {"pattern", "quote", "rewrite"}
+    facts: dict[str, str] = field(default_factory=dict)  # captured notes: naming, request, ...
+    instruction: str = ""  # the stage instruction a language model gets in the newest turn
+
+
+@dataclass(frozen=True)
+class ModelRequest:
+    messages: Sequence[Message]
+    brief: TurnBrief
+
+
+@dataclass(frozen=True)
+class GenerationOptions:
+    max_tokens: int = 200
+    temperature: float = 0.7
+    top_p: float = 0.95
+    seed: int | None = None
+    stop: tuple[str, ...] = ()
+
+
+@runtime_checkable
+class ChatModel(Protocol):
+    """Anything that turns a request into streamed text."""
+
+    name: str
+
+    def stream(self, request: ModelRequest, options: GenerationOptions) -> Iterator[str]: ...
+
+    def describe(self) -> dict[str, object]:
+        """Facts for the banner and ``closer model info``: backend, threads, layers..."""
+        ...
+
+
+class ModelLoadError(Exception):
+    """A model could not be loaded; the message names the path and the fix."""
+
+
+ModelFactory = Callable[[str, object], ChatModel]
+_REGISTRY: dict[str, ModelFactory] = {}
+
+
+def register_model(scheme: str, factory: ModelFactory) -> None:
+    """Register a factory for specs like ``scheme`` or ``scheme:argument``."""
+    _REGISTRY[scheme] = factory
+
+
+def registered_schemes() -> tuple[str, ...]:
+    return tuple(sorted(_REGISTRY))
+
+
+def get_model(spec: str, settings: object) -> ChatModel:
+    """Build the model a spec names: ``guided``, ``fake:FILE``, ``url:http://...``, ``gguf:PATH``.
+
+    A bare path is treated as ``gguf:PATH``.  Factories are imported lazily by the caller
+    registering them (see ``assistant.models``) so a guided-mode start loads no llama.cpp.
+    """
+    scheme, _, argument = spec.partition(":")
+    if scheme not in _REGISTRY:
+        scheme, argument = "gguf", spec
+    return _REGISTRY[scheme](argument, settings)
