@@ -1,0 +1,34 @@
+"""A scripted fake model for graph-logic tests: replies come from a list, in order.
+
+Registered exactly like the real models (``fake:PATH`` where PATH is a JSON list of
+replies, or built directly with a list).  Never the only proof that something works.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from assistant.model import GenerationOptions, ModelRequest
+
+
+class ScriptedModel:
+    name = "fake"
+
+    def __init__(self, replies: Sequence[str]) -> None:
+        self.replies = list(replies)
+        self.requests: list[ModelRequest] = []
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> ScriptedModel:
+        return cls(json.loads(Path(path).read_text(encoding="utf-8")))
+
+    def stream(self, request: ModelRequest, options: GenerationOptions) -> Iterator[str]:
+        self.requests.append(request)
+        reply = self.replies[(len(self.requests) - 1) % len(self.replies)] if self.replies else ""
+        for index in range(0, len(reply), 7):
+            yield reply[index : index + 7]
+
+    def describe(self) -> dict[str, object]:
+        return {"name": self.name, "backend": "fake", "detail": f"{len(self.replies)} replies"}
