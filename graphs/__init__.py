@@ -1,0 +1,1 @@
+"""The conversation graph: state, nodes, routing and wiring, plus the runner around it."""

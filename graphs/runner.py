@@ -1,0 +1,121 @@
+"""A conversation: one graph invocation per turn on a thread, as one stream of typed events.
+
+The CLI, the UI and the evals all consume ``Conversation.send``.  Each turn is checkpointed
+once, when it finishes (``durability="exit"``), so a turn is either saved whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from assistant.config import Settings
+from assistant.events import Event, Notice, TurnResult
+from assistant.model import ChatModel, Message
+from assistant.storage import Store
+from assistant.text import clean_message
+from graphs.context import Context, Retriever, Screener
+from graphs.graph import build_graph
+from graphs.state import turn_input
+
+
+@dataclass
+class Services:
+    """What conversations share in one process: the store, graph, model, retriever, screen."""
+
+    settings: Settings
+    store: Store
+    model: ChatModel
+    screener: Screener
+    retriever: Retriever | None = None
+    graph: Any = field(default=None)
+
+    def __post_init__(self) -> None:
+        if self.graph is None:
+            self.graph = build_graph(checkpointer=self.store.saver)
+
+    @property
+    def context(self) -> Context:
+        return Context(
+            settings=self.settings,
+            model=self.model,
+            screener=self.screener,
+            retriever=self.retriever,
+        )
+
+
+class Conversation:
+    """One person's conversation, identified by its ``thread_id``."""
+
+    def __init__(self, services: Services, thread_id: str | None = None) -> None:
+        self.services = services
+        self.thread_id = thread_id or services.store.new_session_id()
+
+    @property
+    def _config(self) -> dict[str, Any]:
+        return {"configurable": {"thread_id": self.thread_id}}
+
+    def state(self) -> dict[str, Any]:
+        snapshot = self.services.graph.get_state(self._config)
+        return dict(snapshot.values) if snapshot else {}
+
+    @property
+    def stage(self) -> str:
+        return self.state().get("stage", "check_in")
+
+    def history(self) -> list[Message]:
+        return list(self.state().get("messages", []))
+
+    def send(self, text: str | bytes) -> Iterator[Event]:
+        """Run one turn, yielding notices and reply pieces as they happen, then the result."""
+        clean = clean_message(text, self.services.settings.max_message_chars)
+        for notice in clean.notices:
+            yield Notice(notice)
+        values: dict[str, Any] = {}
+        for mode, chunk in self.services.graph.stream(
+            turn_input(clean.text, list(clean.notices)),
+            self._config,
+            context=self.services.context,
+            stream_mode=["custom", "values"],
+            durability="exit",
+        ):
+            if mode == "custom":
+                yield chunk
+            else:
+                values = chunk
+        self.services.store.touch(self.thread_id, title=clean.text)
+        yield _result(values, clean.notices, self.thread_id)
+
+    def turn(self, text: str | bytes) -> TurnResult:
+        """Run one turn and return only its result (batch mode, evals, tests)."""
+        result = None
+        for event in self.send(text):
+            if isinstance(event, TurnResult):
+                result = event
+        assert result is not None  # send() always ends with a TurnResult
+        return result
+
+
+def _result(values: dict[str, Any], notices: tuple[str, ...], session: str) -> TurnResult:
+    escalation = values.get("escalation")
+    if escalation is not None:
+        escalation = {**escalation, "level": "escalate"}
+    return TurnResult(
+        turn=values.get("turn", 0),
+        user=values.get("user_text", ""),
+        reply=values.get("reply", ""),
+        stage=values.get("stage", "check_in"),
+        blocking=[
+            {"pattern": f["pattern"], "quote": f["quote"]} for f in values.get("blocking", [])
+        ],
+        escalation=escalation,
+        sources=[
+            {"id": c["id"], "title": c["title"], "source": c["source"]}
+            for c in values.get("cards", [])
+        ],
+        notices=list(notices),
+        model=values.get("model_name", "guided"),
+        fallback=values.get("fallback"),
+        session=session,
+    )

@@ -1,0 +1,49 @@
+"""What the graph remembers between turns, and what one turn writes."""
+
+from __future__ import annotations
+
+import operator
+from typing import Annotated, Any, TypedDict
+
+from assistant.model import Message
+from assistant.stages import Stage
+
+
+class ConversationState(TypedDict, total=False):
+    # Kept across turns (checkpointed).
+    messages: Annotated[list[Message], operator.add]  # what was said, never rewritten
+    stage: Stage
+    paused_from: Stage | None
+    turns_in_stage: int
+    offered_move_on: bool
+    notes: dict[str, str]  # feeling, story, naming, request, cue: the makings of the plan
+    escalation: dict[str, Any] | None  # a standing escalation: {"category", "matched", ...}
+    turn: int
+    # Written fresh each turn (the runner resets them in the input).
+    user_text: str
+    notices: list[str]
+    screening: dict[str, Any]
+    kind: str  # the reply kind, e.g. "naming.need_story"
+    prefix: str  # "resume", "back" or "restart": a short opener before the reply
+    echo: str
+    blocking: list[dict[str, str]]
+    cards: list[dict[str, Any]]
+    reply: str
+    fallback: str | None
+    model_name: str
+
+
+def turn_input(user_text: str, notices: list[str]) -> ConversationState:
+    """The input for one turn: the message plus resets of every per-turn field."""
+    return {
+        "user_text": user_text,
+        "notices": notices,
+        "screening": {},
+        "kind": "",
+        "prefix": "",
+        "echo": "",
+        "blocking": [],
+        "cards": [],
+        "reply": "",
+        "fallback": None,
+    }
