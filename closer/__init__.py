@@ -1,0 +1,1 @@
+"""Entry points that sit on top of everything: the ``closer`` CLI and the Gradio UI."""

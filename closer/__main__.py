@@ -1,0 +1,5 @@
+import sys
+
+from closer.cli import main
+
+sys.exit(main())

@@ -1,0 +1,49 @@
+"""Terminal rendering of the event stream: banner, history, streamed replies, stage line."""
+
+from __future__ import annotations
+
+import sys
+
+from assistant.events import Notice, ReplyDelta, ReplyReplaced, TurnResult
+from assistant.stages import STEP_LABELS, STEPS
+
+
+def stage_line(stage: str) -> str:
+    """The five steps with the current one marked, e.g. ``check-in > [Naming] > request``."""
+    parts = [f"[{STEP_LABELS[s]}]" if s == stage else STEP_LABELS[s].lower() for s in STEPS]
+    line = " > ".join(parts)
+    if stage in ("pause", "escalation"):
+        line += f"   ({STEP_LABELS[stage]})"
+    return line
+
+
+def print_banner(conversation) -> None:  # noqa: ANN001
+    info = conversation.services.model.describe()
+    print(
+        f"Closer · {info.get('detail') or info.get('name')} · conversation {conversation.thread_id}"
+    )
+    print("Type your message and press Enter. 'I need a break' pauses; 'exit' leaves.")
+
+
+def print_history(conversation) -> None:  # noqa: ANN001
+    for message in conversation.history():
+        who = "you" if message["role"] == "user" else "closer"
+        print(f"{who}: {message['content']}")
+
+
+def stream_turn(conversation, text: str) -> TurnResult | None:  # noqa: ANN001
+    result = None
+    print("closer: ", end="", flush=True)
+    for event in conversation.send(text):
+        if isinstance(event, ReplyDelta):
+            print(event.text, end="", flush=True)
+        elif isinstance(event, ReplyReplaced):
+            print(f"\n(replaced: {event.reason})\ncloser: {event.text}", end="", flush=True)
+        elif isinstance(event, Notice):
+            print(f"\n(note: {event.text})", file=sys.stderr, flush=True)
+        elif isinstance(event, TurnResult):
+            result = event
+    print()
+    if result is not None:
+        print(stage_line(result.stage))
+    return result
