@@ -45,6 +45,7 @@ class HttpModel:
         self.n_ctx = int(getattr(settings, "n_ctx", 4096) or 4096)
         self.server_model = "default"
         self.name = f"url:{self.base}"
+        self.last_finish_reason: str | None = None  # prefer the stream's own finish_reason
         if probe:
             self.server_model = self._probe()
 
@@ -119,6 +120,7 @@ class HttpModel:
             raise ModelLoadError(self._unreachable(error)) from None
         with reply:
             yield from _read_sse(reply, out)
+        self.last_finish_reason = out.finish_reason
 
 
 def _read_sse(reply: Any, out: ReplyStream) -> Iterator[str]:

@@ -45,6 +45,7 @@ class LlamaModel:
         self.info = validate_gguf(self.path)
         self.runtime = shared_runtime(self.path, settings)
         self.name = f"gguf:{self.path.name}"
+        self.last_finish_reason: str | None = None  # prefer the stream's own finish_reason
 
     @property
     def n_ctx(self) -> int:
@@ -94,6 +95,7 @@ class LlamaModel:
             finally:
                 completion.close()
                 runtime.finished(tokens)
+                self.last_finish_reason = out.finish_reason
 
     def describe(self) -> dict[str, object]:
         facts = self.runtime.facts()

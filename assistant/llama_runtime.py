@@ -98,17 +98,27 @@ class LlamaRuntime:
     last_prompt_len: int = 0
     state_loads: int = 0
     state_saves: int = 0
+    _last_prompt: tuple[tuple[tuple[str, str], ...], list[int]] | None = None
 
     @property
     def n_ctx(self) -> int:
         return int(self.llm.n_ctx())
 
     def prompt_tokens(self, messages: Sequence[Message]) -> list[int]:
-        """The chat template applied to ``messages``, tokenized (special tokens parsed)."""
+        """The chat template applied to ``messages``, tokenized (special tokens parsed).
+
+        The last answer is remembered: a turn asks for the same prompt up to three times
+        (fit, stream, generate)."""
+        key = tuple((m["role"], m["content"]) for m in messages)
+        cached = self._last_prompt
+        if cached is not None and cached[0] == key:
+            return list(cached[1])
         result = self.formatter(messages=[dict(m) for m in messages])
-        return self.llm.tokenize(
+        tokens = self.llm.tokenize(
             result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
         )
+        self._last_prompt = (key, tokens)
+        return list(tokens)
 
     def restore_prefix(self, tokens: Sequence[int]) -> None:
         """Before a generation (lock held): keep the live session's state if we are leaving
