@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_gguf are parameters here)
 """Inspecting, validating, listing and pulling GGUF files: one clear message per failure."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_gguf are parameters here)
 """The OpenAI-compatible HTTP backend against a real local llama.cpp server."""
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_gguf are parameters here)
 """The llama.cpp model on real (tiny, random-weight) GGUF files."""
 
 from __future__ import annotations

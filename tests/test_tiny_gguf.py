@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_gguf are parameters here)
 """The random-weight GGUF writer: a real llama file that llama.cpp loads, chats with, streams."""
 
 from __future__ import annotations
