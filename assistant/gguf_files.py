@@ -110,6 +110,7 @@ def inspect_gguf(path: str | Path) -> dict[str, Any]:
         "parameters": sum(int(t.n_elements) for t in reader.tensors),
         "quantisation": _quantisation(reader),
         "context_length": _field(reader, f"{arch}.context_length"),
+        "layers": _field(reader, f"{arch}.block_count"),
         "chat_template": "metadata" if template else "fallback (ChatML)",
         "tokenizer": _field(reader, "tokenizer.ggml.model"),
         "file_bytes": size,
