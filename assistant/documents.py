@@ -1,0 +1,229 @@
+"""The person's own documents (.md, .txt, .pdf): read, chunk, de-duplicate, embed, remove.
+
+Everything is checked before anything is written, so a file that cannot be read (missing,
+binary, empty, a broken PDF) gets a clear message and leaves the index exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.model import Card
+
+DOCUMENTS_COLLECTION = "documents"
+SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+CHUNK_WORDS = 120  # well under the embedder's 256-token window
+OVERLAP_WORDS = 20
+
+
+class DocumentError(ValueError):
+    """A document cannot be ingested or found; the message says which and why."""
+
+
+@dataclass
+class IngestReport:
+    added: list[dict[str, Any]] = field(default_factory=list)  # {id, path, chunks}
+    skipped: list[dict[str, str]] = field(default_factory=list)  # {path, reason}: duplicates
+    errors: list[dict[str, str]] = field(default_factory=list)  # {path, message}
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def read_text(path: Path) -> str:
+    """The text of one file, or a DocumentError that says plainly what is wrong with it."""
+    if not path.exists():
+        raise DocumentError(f"{path}: no such file")
+    if not path.is_file():
+        raise DocumentError(f"{path}: not a regular file")
+    if path.suffix.lower() not in SUFFIXES:
+        raise DocumentError(f"{path}: unsupported type; use {', '.join(SUFFIXES)}")
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise DocumentError(f"{path}: too large ({size // 1_000_000} MB; limit 20 MB)")
+        text = _read_pdf(path) if path.suffix.lower() == ".pdf" else _read_plain(path)
+    except PermissionError as error:
+        raise DocumentError(f"{path}: cannot be read (permission denied)") from error
+    except OSError as error:
+        raise DocumentError(f"{path}: cannot be read ({error.strerror or error})") from error
+    if not text.strip():
+        raise DocumentError(f"{path}: contains no text")
+    return text
+
+
+def _read_plain(path: Path) -> str:
+    data = path.read_bytes()
+    if b"\0" in data[:8192]:
+        raise DocumentError(f"{path}: looks like a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DocumentError(f"{path}: is not UTF-8 text ({error.reason})") from error
+
+
+def _read_pdf(path: Path) -> str:
+    from pypdf import PdfReader  # lazy
+    from pypdf.errors import PyPdfError
+
+    try:
+        reader = PdfReader(str(path))
+        return "\n".join(page.extract_text() or "" for page in reader.pages)
+    except (PyPdfError, ValueError, KeyError, TypeError) as error:
+        raise DocumentError(f"{path}: is not a readable PDF ({error})") from error
+
+
+def chunk_text(text: str, size: int = CHUNK_WORDS, overlap: int = OVERLAP_WORDS) -> list[str]:
+    """Overlapping word windows, so a passage cut at a boundary is still found whole."""
+    words = text.split()
+    if len(words) <= size:
+        return [" ".join(words)]
+    step = size - overlap
+    return [" ".join(words[i : i + size]) for i in range(0, len(words) - overlap, step)]
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()
+
+
+class DocumentStore:
+    """The ``documents`` collection; chunk ids are ``<document id>:<n>``."""
+
+    def __init__(self, client: Any, embedder: Any, index_dir: Path) -> None:
+        self.client = client
+        self.embedder = embedder
+        self.index_dir = index_dir
+
+    def _collection(self) -> Any:
+        return self.client.get_or_create_collection(
+            DOCUMENTS_COLLECTION,
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
+        )
+
+    def _secure(self) -> None:
+        from assistant.retrieval import secure_tree
+
+        secure_tree(self.index_dir)
+
+    def ingest(self, paths: Iterable[str | Path]) -> IngestReport:
+        report = IngestReport()
+        collection = self._collection()
+        for path in _expand(paths):
+            try:
+                text = read_text(path)
+            except DocumentError as error:
+                report.errors.append({"path": str(path), "message": str(error)})
+                continue
+            digest = content_hash(text)
+            doc_id = digest[:16]
+            if collection.get(where={"doc_id": doc_id}, limit=1, include=[])["ids"]:
+                report.skipped.append({"path": str(path), "reason": f"already indexed as {doc_id}"})
+                continue
+            # Same file, new content: the new version replaces the old one.
+            collection.delete(where={"path": str(path)})
+            chunks = list(dict.fromkeys(chunk_text(text)))  # drop repeated chunks, keep order
+            collection.add(
+                ids=[f"{doc_id}:{n}" for n in range(len(chunks))],
+                embeddings=self.embedder.embed(chunks),
+                documents=chunks,
+                metadatas=[_chunk_metadata(path, doc_id, digest, n) for n in range(len(chunks))],
+            )
+            report.added.append({"id": doc_id, "path": str(path), "chunks": len(chunks)})
+        self._secure()
+        return report
+
+    def remove(self, path_or_id: str) -> int:
+        """Delete one document (by id or by the path it was ingested from); chunks removed."""
+        collection = self._collection()
+        path = str(Path(path_or_id).expanduser().resolve())
+        for where in ({"doc_id": path_or_id}, {"path": path}):
+            found = collection.get(where=where, include=[])["ids"]
+            if found:
+                collection.delete(ids=found)
+                self._secure()
+                return len(found)
+        raise DocumentError(
+            f"no ingested document matches {path_or_id!r}; see `closer knowledge list`"
+        )
+
+    def list_documents(self) -> list[dict[str, Any]]:
+        metadatas = self._collection().get(include=["metadatas"])["metadatas"] or []
+        documents: dict[str, dict[str, Any]] = {}
+        for meta in metadatas:
+            entry = documents.setdefault(
+                meta["doc_id"],
+                {
+                    "id": meta["doc_id"],
+                    "title": meta["title"],
+                    "path": meta["path"],
+                    "added": meta["added"],
+                    "chunks": 0,
+                },
+            )
+            entry["chunks"] += 1
+        return sorted(documents.values(), key=lambda d: (d["added"], d["id"]))
+
+    def forget(self) -> int:
+        """Delete every ingested document and its vectors; returns how many documents."""
+        count = len(self.list_documents())
+        self.client.delete_collection(DOCUMENTS_COLLECTION)
+        self._secure()
+        return count
+
+    def search(self, query: str, k: int = 3) -> list[Card]:
+        collection = self._collection()
+        total = collection.count()
+        if not query.strip() or total == 0 or k <= 0:
+            return []
+        result = collection.query(
+            query_embeddings=self.embedder.embed([query]),
+            n_results=min(k, total),
+            include=["distances", "metadatas", "documents"],
+        )
+        return [
+            Card(
+                id=chunk_id,
+                title=meta["title"],
+                source=meta["path"],
+                text=text,
+                score=round(1.0 - float(distance), 4),
+            )
+            for chunk_id, meta, text, distance in zip(
+                result["ids"][0],
+                result["metadatas"][0],
+                result["documents"][0],
+                result["distances"][0],
+                strict=True,
+            )
+        ]
+
+
+def _expand(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given; a folder contributes its supported files, recursively."""
+    expanded: list[Path] = []
+    for raw in paths:
+        path = Path(raw).expanduser().resolve()
+        if path.is_dir():
+            expanded += sorted(p for p in path.rglob("*") if p.suffix.lower() in SUFFIXES)
+        else:
+            expanded.append(path)
+    return list(dict.fromkeys(expanded))
+
+
+def _chunk_metadata(path: Path, doc_id: str, digest: str, n: int) -> dict[str, Any]:
+    return {
+        "doc_id": doc_id,
+        "path": str(path),
+        "title": path.name,
+        "sha256": digest,
+        "chunk": n,
+        "added": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }

