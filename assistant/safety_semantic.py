@@ -1,0 +1,137 @@
+"""The semantic layer of the safety screen: similarity to labelled examples.
+
+Paraphrases the patterns miss ("he put his hands round my neck") land near a positive
+example in embedding space.  Each sentence of the message is compared with every example
+(``knowledge/safety/examples.yaml``); a sentence fires when its nearest positive example is
+similar enough *and* clearly nearer than the nearest negative example (figurative speech,
+blocking language, sad-but-safe), so the negatives hold back false alarms.
+
+Example vectors are computed once per embedder per process.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import yaml
+
+from assistant.safety_patterns import SAFETY_DIR, SafetyDataError, sentences
+
+if TYPE_CHECKING:
+    from assistant.embeddings import Embedder
+    from assistant.safety import Screening
+
+EXAMPLES_PATH = SAFETY_DIR / "examples.yaml"
+# Tuned on evals/safety_dev.jsonl with all-MiniLM-L6-v2 (see the report in evals/README or
+# benchmarks): a sentence fires at cosine >= THRESHOLD to a positive example when that
+# beats the nearest negative example by MARGIN.
+THRESHOLD = 0.58
+MARGIN = 0.08
+MAX_SENTENCES = 12  # a very long message: screen its first sentences semantically
+
+
+@dataclass(frozen=True)
+class Example:
+    id: str
+    category: str  # crisis | abuse | coercion | contempt | support | none (a negative)
+    text: str
+
+
+@dataclass(frozen=True)
+class Nearest:
+    """The best evidence for one sentence."""
+
+    sentence: str
+    example: Example
+    similarity: float
+    negative_similarity: float
+
+    @property
+    def fires(self) -> bool:
+        return self.similarity >= THRESHOLD and self.similarity - self.negative_similarity >= MARGIN
+
+
+@lru_cache(maxsize=2)
+def load_examples(path: Path = EXAMPLES_PATH) -> tuple[Example, ...]:
+    try:
+        data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise SafetyDataError(f"cannot read {path}: {error}") from error
+    examples = [
+        Example(str(item["id"]), category, str(item["text"]))
+        for category, items in (data.get("positive") or {}).items()
+        for item in items
+    ]
+    examples += [Example(str(i["id"]), "none", str(i["text"])) for i in data.get("negative", [])]
+    if not any(e.category == "none" for e in examples) or len(examples) < 2:
+        raise SafetyDataError(f"{path}: needs positive and negative examples")
+    return tuple(examples)
+
+
+class ExampleIndex:
+    """Example vectors for one embedder, as one matrix (rows are unit vectors)."""
+
+    def __init__(self, embedder: Embedder, examples: tuple[Example, ...]) -> None:
+        from assistant.safety_patterns import normalize
+
+        self.examples = examples
+        vectors = embedder.embed([normalize(e.text) for e in examples])
+        self.matrix = np.asarray(vectors, dtype=np.float32)
+        self.negative = np.array([e.category == "none" for e in examples])
+
+    def nearest(self, sentence_vectors: np.ndarray, texts: list[str]) -> list[Nearest]:
+        sims = sentence_vectors @ self.matrix.T  # (sentences, examples)
+        positive_sims = np.where(self.negative, -1.0, sims)
+        negative_sims = np.where(self.negative, sims, -1.0)
+        best = positive_sims.argmax(axis=1)
+        return [
+            Nearest(
+                text,
+                self.examples[int(best[row])],
+                float(positive_sims[row, best[row]]),
+                float(negative_sims[row].max()),
+            )
+            for row, text in enumerate(texts)
+        ]
+
+
+_INDEXES: dict[int, tuple[object, ExampleIndex]] = {}
+_LOCK = threading.Lock()
+
+
+def index_for(embedder: Embedder) -> ExampleIndex:
+    """The example index for this embedder, built on first use (once per process)."""
+    with _LOCK:
+        cached = _INDEXES.get(id(embedder))
+        if cached is None or cached[0] is not embedder:
+            cached = (embedder, ExampleIndex(embedder, load_examples()))
+            _INDEXES[id(embedder)] = cached
+        return cached[1]
+
+
+def nearest_examples(normalized: str, embedder: Embedder) -> list[Nearest]:
+    """The nearest positive example (and negative similarity) for each sentence."""
+    parts = [s for s in sentences(normalized) if len(s) > 3][:MAX_SENTENCES]
+    if not parts:
+        return []
+    index = index_for(embedder)
+    vectors = np.asarray(embedder.embed(parts), dtype=np.float32)
+    return index.nearest(vectors, parts)
+
+
+def semantic_screen(normalized: str, embedder: Embedder) -> Screening | None:
+    """A Screening from the examples, or None when no sentence fires."""
+    from assistant.safety import ESCALATING, Screening
+
+    fired = [n for n in nearest_examples(normalized, embedder) if n.fires]
+    if not fired:
+        return None
+    escalating = [n for n in fired if n.example.category in ESCALATING]
+    top = max(escalating or fired, key=lambda n: n.similarity)
+    level = "escalate" if top.example.category in ESCALATING else "support"
+    return Screening(level, top.example.category, (f"semantic:{top.example.id}",))
