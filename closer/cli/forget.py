@@ -1,0 +1,104 @@
+"""``closer forget --all``: delete every saved conversation and every document the person added.
+
+The bundled guidance index and the model files stay (they hold nothing about the person).
+Deleted rows are overwritten (``secure_delete``), the database is vacuumed and its write-ahead
+log truncated, so the words do not linger in free pages or in the ``-wal`` file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from closer.cli import UserError, settings_from
+
+CONFIRM_WORD = "yes"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    forget = subparsers.add_parser(
+        "forget", help="delete all conversations and your added documents (asks first)"
+    )
+    forget.add_argument(
+        "--all", action="store_true", required=True,
+        help="everything about you: every conversation, every added document and its vectors",
+    )
+    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    forget.set_defaults(handler=run_forget)
+
+
+def run_forget(args: argparse.Namespace) -> int:
+    settings = settings_from(args)
+    if not settings.home.exists():
+        print(f"Nothing to forget: {settings.home} does not exist.")
+        return 0
+    if not args.yes and not _confirmed(settings):
+        print("Nothing was deleted.")
+        return 1
+    conversations = forget_conversations(settings)
+    documents = forget_documents(settings)
+    print(
+        f"Deleted {conversations} conversation(s) and {documents} added document(s) "
+        f"from {settings.home}. The built-in guidance stays."
+    )
+    return 0
+
+
+def _confirmed(settings: Any) -> bool:
+    """Ask on the terminal; without one, refuse rather than guess."""
+    if not sys.stdin.isatty():
+        raise UserError(
+            "`forget --all` deletes every conversation and every added document and needs "
+            "a confirmation; run it in a terminal, or add --yes to confirm."
+        )
+    print(
+        f"This deletes, from {settings.home}:\n"
+        "  - every saved conversation (history and plans)\n"
+        "  - every document you added, and its search index entries\n"
+        "It cannot be undone."
+    )
+    try:
+        answer = input(f'Type "{CONFIRM_WORD}" to delete everything: ')
+    except EOFError:
+        return False
+    return answer.strip().lower() == CONFIRM_WORD
+
+
+def forget_conversations(settings: Any) -> int:
+    """Delete every conversation; returns how many there were."""
+    if not settings.db_path.exists():
+        return 0
+    from assistant.storage import Store
+
+    store = Store(settings.db_path)
+    try:
+        # Zero deleted content instead of just unlinking pages.
+        store.conn.execute("PRAGMA secure_delete=ON")
+        count = store.delete_all()
+        # Leftovers from threads missing in the sessions index (e.g. a crash between the
+        # checkpoint and the index update) go too.
+        with store.saver.lock:
+            for table in ("checkpoints", "writes"):
+                store.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
+            store.conn.commit()
+            store.conn.execute("VACUUM")
+            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return count
+    finally:
+        store.close()
+
+
+def forget_documents(settings: Any) -> int:
+    """Delete the person's documents collection (text and vectors); returns how many."""
+    if not settings.index_dir.exists():
+        return 0
+    from assistant.retrieval import KnowledgeBase
+
+    knowledge = KnowledgeBase(settings)
+    names = {getattr(c, "name", c) for c in knowledge.client.list_collections()}
+    from assistant.documents import DOCUMENTS_COLLECTION
+
+    if DOCUMENTS_COLLECTION not in names:
+        return 0
+    return int(knowledge.forget_documents())
