@@ -14,6 +14,7 @@ locale's help resources; no model writes them.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -103,10 +104,9 @@ def screen(
 
         result = combine(result, semantic_screen(normalize(text), embedder))
     if model_check is not None:
-        try:
+        # A failing optional check must not drop the screen we already have.
+        with contextlib.suppress(Exception):
             result = combine(result, model_check(text, result))
-        except Exception:  # noqa: BLE001 -- a failing optional check must not drop the screen
-            pass
     return result
 
 

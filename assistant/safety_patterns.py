@@ -23,7 +23,9 @@ SAFETY_DIR = KNOWLEDGE_DIR / "safety"
 # Highest priority first: when several categories match, the first one names the reply.
 CATEGORIES = ("crisis", "abuse", "coercion", "contempt", "support")
 
-_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\ufeff\u00ad\u180e"))
+_ZERO_WIDTH = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\ufeff\u00ad\u180e")
+)
 # Letters that look like Latin ones (Cyrillic, Greek) and curly quotes.
 _LOOKALIKES = str.maketrans("аеорсухіјԁνοτ‘’`´“”", "aeopcyxijdvot''''\"\"")
 _LEET = str.maketrans("013457@$!|", "oieastasii")

@@ -78,9 +78,7 @@ def summarize(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def run_safety_eval(
-    path: str | Path, embedder: Embedder | None = None
-) -> Iterator[dict[str, Any]]:
+def run_safety_eval(path: str | Path, embedder: Embedder | None = None) -> Iterator[dict[str, Any]]:
     """Screen every row; yield per-row results, then the summary."""
     results = []
     for row in load_rows(path):
