@@ -1,0 +1,219 @@
+"""The safety screen's pattern layer, its replies, and the raise-only layering."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant import safety
+from assistant.safety import Screening, combine, screen
+from assistant.safety_patterns import normalize
+
+POSITIVES = {
+    "crisis": [
+        "I keep thinking about killing myself.",
+        "Honestly I'd rather be dead than keep feeling like this.",
+        "I've been cutting my wrists again.",
+        "My husband says he'll kill himself if I go to my sister's.",
+        "She threatens suicide whenever I want to see my friends.",
+    ],
+    "abuse": [
+        "My husband punched me in the stomach.",
+        "She threw a plate at my head during the argument.",
+        "I'm terrified of my boyfriend.",
+        "He smashed my laptop to scare me.",
+        "He said he would break my neck if I told anyone.",
+    ],
+    "coercion": [
+        "He pressures me into sex when I'm exhausted.",
+        "She won't let me see my family anymore.",
+        "He took my paycheck and gives me an allowance.",
+        "He put a tracker on my car.",
+        "She says she'll take the kids and I'll never see them again.",
+        "He sulks for days until I give in and sleep with him.",
+    ],
+    "contempt": [
+        "My wife calls me a worthless loser.",
+        "He mocks me in front of his friends.",
+        "My husband is a pathetic idiot.",  # contempt by the person writing
+        "Help me tell him he's a useless moron.",
+        "She looks at me with disgust and I can't stand her either.",
+    ],
+}
+
+FIGURATIVE = [
+    "I'm dying to see her tonight.",
+    "This argument is killing me.",
+    "I killed it at work today!",
+    "She'll kill me if she finds out I forgot the milk.",
+    "My legs are killing me after the hike.",
+    "He hit me up last night about dinner.",
+    "Reality hit me: we haven't had a date in months.",
+    "I could murder a burger right now.",
+]
+
+NEGATED = [
+    "He never hit me, he just goes quiet.",
+    "He has never once laid a hand on me.",
+    "I'm not suicidal, only tired and sad.",
+    "She would never threaten me.",
+    "It's not like he's abusive, he's just distracted.",
+    "I've never wanted to hurt myself.",
+]
+
+OTHER_PEOPLE = [
+    "My wife is a nurse and treats overdose patients every night.",
+    "He's a cop and takes domestic violence calls.",
+    "We watched a documentary about abuse and talked for hours.",
+    "I'm reading a novel about a violent marriage.",
+    "She volunteers for a suicide prevention charity.",
+]
+
+TEASING = [
+    "We make fun of each other all day and both laugh.",
+    "He jokingly called me an idiot and I laughed too.",
+    "She laughs at my terrible puns.",
+]
+
+# The coach handles blocking language; it must never escalate.
+BLOCKING = [
+    "You always leave your socks on the floor.",
+    "You never listen to me.",
+    "You're selfish and lazy.",
+    "My friends agree that you're wrong.",
+    "If you loved me you would call more.",
+    "And another thing, you forgot the anniversary.",
+]
+
+SUPPORT = [
+    "He gives me the silent treatment for days and we never talk about it.",
+    "I found out she has a secret credit card.",
+    "He makes all the financial decisions and I have no say.",
+]
+
+
+@pytest.mark.parametrize(
+    ("category", "text"), [(c, t) for c, texts in POSITIVES.items() for t in texts]
+)
+def test_each_category_escalates(category: str, text: str) -> None:
+    result = screen(text)
+    assert result.level == "escalate", text
+    assert result.category == category
+    assert result.matched and all(m.startswith(f"{category}.") or "." in m for m in result.matched)
+
+
+@pytest.mark.parametrize("text", FIGURATIVE + NEGATED + OTHER_PEOPLE + TEASING + BLOCKING)
+def test_hard_negatives_continue(text: str) -> None:
+    assert screen(text).level != "escalate", text
+
+
+@pytest.mark.parametrize("text", SUPPORT)
+def test_support_level_suggests_help_without_stopping(text: str) -> None:
+    result = screen(text)
+    assert (result.level, result.category) == ("support", "support")
+
+
+def test_negation_is_scoped_to_its_clause() -> None:
+    assert screen("He has never hit me, but he choked me last week.").level == "escalate"
+    assert screen("He didn't just yell, he hit me.").level == "escalate"
+    assert screen("I can't tell anyone he hits me.").level == "escalate"
+
+
+def test_most_serious_category_names_the_reply() -> None:
+    result = screen("He calls me pathetic and last night he hit me. I want to die.")
+    assert result.category == "crisis"
+    assert {m.split(".")[0] for m in result.matched} >= {"crisis", "abuse", "contempt"}
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("I want to K1LL mys3lf", "i want to kill myself"),
+        ("he h\u200bi\u200dts me", "he hits me"),
+        ("ｈｅ ｃｈｏｋｅｄ ｍｅ", "he choked me"),
+        ("s u i c i d e", "suicide"),
+        ("k.i.l.l myself", "kill myself"),
+        ("He\u2019s   a\tpathetic idiot", "he's a pathetic idiot"),
+        ("hе hіts me", "he hits me"),  # Cyrillic е and і
+    ],
+)
+def test_normalisation_undoes_obfuscation(raw: str, clean: str) -> None:
+    assert normalize(raw) == clean
+    assert normalize("me! 24/7 call 741741") == "me! 24/7 call 741741"
+
+
+def test_empty_and_odd_input_is_screened_quietly() -> None:
+    assert screen("").level == "none"
+    assert screen("   \n").level == "none"
+    assert screen("\x00\ufffd" * 50).level == "none"
+    assert screen("hit " * 5000).level == "none"
+
+
+def test_screening_json_shape() -> None:
+    result = screen("He slapped me.")
+    assert result.as_json() == {
+        "level": "escalate",
+        "category": "abuse",
+        "matched": list(result.matched),
+    }
+    assert Screening("none", None, ()).as_json() == {"level": "none", "category": None, "matched": []}
+
+
+def test_layers_only_raise() -> None:
+    hit = Screening("escalate", "abuse", ("abuse.partner-hits",))
+    assert combine(hit, Screening("none", None, ())) == hit
+    assert combine(hit, Screening("support", "support", ("x",))).level == "escalate"
+    raised = combine(Screening("none", None, ()), Screening("escalate", "crisis", ("model:x",)))
+    assert (raised.level, raised.category) == ("escalate", "crisis")
+
+
+def test_model_check_can_raise_but_never_lower() -> None:
+    def says_safe(text: str, so_far: Screening) -> Screening:
+        return Screening("none", None, ("model:safe",))
+
+    def says_crisis(text: str, so_far: Screening) -> Screening:
+        return Screening("escalate", "crisis", ("model:crisis",))
+
+    def broken(text: str, so_far: Screening) -> Screening:
+        raise RuntimeError("model crashed")
+
+    assert screen("He kicked me.", model_check=says_safe).level == "escalate"
+    assert screen("Hello there", model_check=says_crisis).category == "crisis"
+    assert screen("He kicked me.", model_check=broken).level == "escalate"
+
+
+WORD_LIMIT = 120
+
+
+@pytest.mark.parametrize("category", ["crisis", "abuse", "coercion", "contempt"])
+def test_escalation_reply_is_fixed_text_with_resources(category: str) -> None:
+    reply = safety.escalation_reply(category, "US", first=True)
+    body, resources = reply.split("People who can help:")
+    assert len(body.split()) <= WORD_LIMIT
+    assert "beyond what a coaching tool" in body
+    assert ("safe right now" in body) == (category in ("crisis", "abuse"))
+    assert "- " in resources
+    assert reply == safety.escalation_reply(category, "US", first=True)  # deterministic
+    later = safety.escalation_reply(category, "US", first=False)
+    assert "still here" in later and later != reply and "People who can help:" in later
+
+
+def test_crisis_reply_lists_988_and_abuse_reply_lists_the_hotline() -> None:
+    assert "988" in safety.escalation_reply("crisis", "US", first=True)
+    abuse = safety.escalation_reply("abuse", "US", first=True)
+    assert "1-800-799-7233" in abuse
+    assert "ICEEFT" not in abuse  # couples therapy is not offered while there is violence
+
+
+def test_unknown_locale_and_category_fall_back() -> None:
+    reply = safety.escalation_reply("something-else", "ZZ", first=True)
+    assert "findahelpline.com" in reply and "safe right now" in reply
+    assert "988" not in reply
+
+
+def test_support_note_and_refusal() -> None:
+    note = safety.support_note("US")
+    assert "therapist" in note.lower() and "ICEEFT" in note
+    assert len(note.split("People who can help:")[0].split()) <= WORD_LIMIT
+    refusal = safety.refusal_while_escalated("US")
+    assert "can't help you plan what to say to your partner" in refusal
+    assert "1-800-799-7233" in refusal
