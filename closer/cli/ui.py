@@ -1,0 +1,41 @@
+"""``closer ui``: the local web page (127.0.0.1 only, no share link, analytics off)."""
+
+from __future__ import annotations
+
+import argparse
+
+from closer.cli import UserError, settings_from
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    ui = subparsers.add_parser("ui", help="open the local web page (127.0.0.1 only)")
+    ui.add_argument("--port", type=int, metavar="N", help="port to listen on (default: a free one)")
+    ui.add_argument("--model", metavar="PATH", help="a chat GGUF file (default: guided mode)")
+    ui.add_argument("--model-url", metavar="URL", help="an OpenAI-compatible endpoint")
+    ui.add_argument("--no-browser", action="store_true", help="don't open a browser window")
+    ui.set_defaults(handler=run_ui)
+
+
+def run_ui(args: argparse.Namespace) -> int:
+    if args.port is not None and not 1 <= args.port <= 65535:
+        raise UserError(f"--port {args.port} is not a port; give a number from 1 to 65535.")
+    settings = settings_from(args)
+    settings.ensure_home()
+    from closer.ui import offline_environment
+
+    offline_environment(settings.home)  # before anything imports gradio
+    from closer.ui import serve, warm_up
+    from graphs.services import open_services
+
+    print(
+        "Opening the model and the knowledge base (the first start builds the index)…", flush=True
+    )
+    services = open_services(settings, progress=True)
+    warm_up(services)
+    info = services.model.describe()
+    print(f"Model: {info.get('detail') or info.get('name')}", flush=True)
+    try:
+        serve(services, port=args.port, open_browser=not args.no_browser)
+    except OSError as error:
+        raise UserError(f"cannot listen on 127.0.0.1:{args.port}: {error}") from error
+    return 0

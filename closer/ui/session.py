@@ -1,0 +1,178 @@
+"""What the page shows for one conversation, and the handlers that change it.
+
+The UI keeps no conversation state of its own: each browser holds only its thread id (in
+localStorage), and every view is rebuilt from the saved conversation, so a reload or a
+later server start shows exactly what was saved.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.events import Notice, ReplyDelta, ReplyReplaced, TurnResult
+from closer.ui import views
+
+log = logging.getLogger("closer.ui")
+
+PAUSE_MESSAGE = "I need a pause"
+EMPTY_REPLY = (
+    "Your message was empty, so nothing was sent. Write a few words about what is on your "
+    'mind, or press "I need a pause" if you want a break.'
+)
+ERROR_REPLY = (
+    "Something went wrong on my side while answering. Everything said before this message "
+    "is saved; please try sending it again."
+)
+
+
+def as_text(text: str) -> str:
+    """Text the chat window shows literally.
+
+    The chat renders no Markdown (``render_markdown=False``) but does insert HTML, so
+    escaping ``& < >`` is enough for anything a person or a model writes to stay text.
+    """
+    return html.escape(text, quote=False)
+
+
+def chat_message(role: str, content: str) -> dict[str, str]:
+    return {"role": role, "content": as_text(content)}
+
+
+@dataclass
+class View:
+    """Everything the page shows for one conversation, in the order the outputs list it."""
+
+    thread_id: str
+    chat: list[dict[str, str]]
+    stage: str = "check_in"
+    paused_from: str | None = None
+    sources: list[dict[str, str]] = field(default_factory=list)
+    help_html: str = ""
+    notices: list[str] = field(default_factory=list)
+    plan_path: str | None = None
+
+
+class SessionManager:
+    """Builds views and runs turns on the shared services, one conversation per browser."""
+
+    def __init__(self, services: Any, plans_dir: Path) -> None:
+        self.services = services
+        self.plans_dir = plans_dir
+        self.plans_dir.mkdir(parents=True, exist_ok=True)
+
+    # -- reading ------------------------------------------------------------------------
+
+    def conversation(self, thread_id: str | None) -> Any:
+        from graphs.runner import Conversation
+
+        return Conversation(self.services, thread_id=thread_id or None)
+
+    def saved(self, thread_id: str | None) -> bool:
+        return bool(thread_id) and self.services.store.exists(thread_id)
+
+    def restore(self, thread_id: str | None) -> View:
+        """The saved conversation this browser had, or a fresh one."""
+        return self.view(self.conversation(thread_id if self.saved(thread_id) else None))
+
+    def view(
+        self, conversation: Any, *, sources: list | None = None, notices: list[str] | None = None
+    ) -> View:
+        state = conversation.state()
+        chat = [chat_message(m["role"], m["content"]) for m in state.get("messages", [])]
+        return View(
+            thread_id=conversation.thread_id,
+            chat=chat,
+            stage=state.get("stage", "check_in"),
+            paused_from=state.get("paused_from"),
+            sources=list(sources or []),
+            help_html=self.help_html(state.get("escalation")),
+            notices=list(notices or []),
+            plan_path=self.write_plan(conversation.thread_id, state),
+        )
+
+    def help_html(self, escalation: dict[str, Any] | None) -> str:
+        """The resources panel for a standing escalation ('' when there is none)."""
+        if not escalation:
+            return ""
+        from assistant.resources import resources_for, verified_on
+
+        category = str(escalation.get("category") or "support")
+        locale = self.services.settings.locale
+        entries = resources_for(locale, category) or resources_for(locale)
+        return views.resources_html(category, entries, verified_on().isoformat())
+
+    def write_plan(self, thread_id: str, state: dict[str, Any]) -> str | None:
+        """The plan as a Markdown file for the download button (None before any turn)."""
+        if not state.get("messages"):
+            return None
+        from assistant.plan import plan_markdown
+
+        text = plan_markdown(
+            state.get("notes", {}), session_id=thread_id, stage=state.get("stage", "check_in")
+        )
+        path = self.plans_dir / f"closer-plan-{thread_id}.md"
+        path.write_text(text, encoding="utf-8")
+        path.chmod(0o600)
+        return str(path)
+
+    # -- changing -----------------------------------------------------------------------
+
+    def new(self) -> View:
+        return self.view(self.conversation(None))
+
+    def delete(self, thread_id: str | None) -> View:
+        """Remove this browser's conversation from the store, then start a fresh one."""
+        if thread_id:
+            self.services.store.delete(thread_id)
+            (self.plans_dir / f"closer-plan-{thread_id}.md").unlink(missing_ok=True)
+        return self.new()
+
+    def send(self, text: str | None, thread_id: str | None) -> Iterator[tuple[str, Any]]:
+        """One turn as a stream: ("chat", messages) while the reply grows, then ("view", View)."""
+        conversation = self.conversation(thread_id if self.saved(thread_id) else None)
+        before = [chat_message(m["role"], m["content"]) for m in conversation.history()]
+        if not (text or "").strip():
+            yield "view", self._with_reply(self.view(conversation), EMPTY_REPLY)
+            return
+        chat = [*before, chat_message("user", text or ""), chat_message("assistant", "")]
+        yield "chat", chat
+        try:
+            result, notices = yield from self._stream(conversation, text or "", chat)
+        except Exception:  # the person sees a plain message; the log keeps the details
+            log.exception("turn failed")
+            yield "view", self._with_reply(self.view(conversation), ERROR_REPLY, text)
+            return
+        yield "view", self.view(conversation, sources=result.sources, notices=notices)
+
+    def _stream(self, conversation: Any, text: str, chat: list) -> Iterator[tuple[str, Any]]:
+        reply = ""
+        notices: list[str] = []
+        result: TurnResult | None = None
+        for event in conversation.send(text):
+            if isinstance(event, ReplyDelta):
+                reply += event.text
+            elif isinstance(event, ReplyReplaced):
+                reply = event.text
+            elif isinstance(event, Notice):
+                notices.append(event.text)
+                continue
+            elif isinstance(event, TurnResult):
+                result = event
+                continue
+            chat[-1] = chat_message("assistant", reply)
+            yield "chat", chat
+        assert result is not None  # Conversation.send always ends with a TurnResult
+        return result, notices
+
+    @staticmethod
+    def _with_reply(view: View, reply: str, user_text: str | None = None) -> View:
+        """A view with a note from the app appended (not saved to the conversation)."""
+        if user_text:
+            view.chat.append(chat_message("user", user_text))
+        view.chat.append(chat_message("assistant", reply))
+        return view

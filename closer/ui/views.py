@@ -1,0 +1,127 @@
+"""HTML for the parts of the page that are not plain components: steps, sources, help, banner.
+
+Everything that came from a person, a model or a data file is escaped here, so nothing
+typed or generated can inject markup into the page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from html import escape
+from typing import Any
+
+from assistant.stages import STEP_LABELS, STEPS
+
+SIDE_STAGES = ("pause", "escalation")
+HOW_VERBS = {"phone": "Call", "text": "Text", "web": "Web"}
+
+
+def stage_html(
+    stage: str, paused_from: str | None = None, *, session: str = "", messages: int = -1
+) -> str:
+    """The five steps by name, the current one marked; pause and support sit beside them.
+
+    ``data-session`` and ``data-messages`` say which saved state the page shows (tests wait
+    on them; -1 means the page has not loaded a conversation yet).
+    """
+    items = []
+    for index, step in enumerate(STEPS, start=1):
+        current = step == stage
+        marked = (
+            ' aria-current="step" class="closer-step current"'
+            if current
+            else (' class="closer-step was"' if step == paused_from else ' class="closer-step"')
+        )
+        items.append(f"<li{marked}><span class='num'>{index}</span> {STEP_LABELS[step]}</li>")
+    side = []
+    for extra in SIDE_STAGES:
+        current = extra == stage
+        attrs = (
+            ' aria-current="step" class="closer-side current"'
+            if current
+            else (' class="closer-side"')
+        )
+        side.append(f"<li{attrs}>{STEP_LABELS[extra]}</li>")
+    return (
+        '<nav class="closer-steps" aria-label="Conversation steps" '
+        f'data-stage="{escape(stage)}" data-session="{escape(session)}" '
+        f'data-messages="{messages}">'
+        f'<ol class="closer-step-list">{"".join(items)}</ol>'
+        f'<ul class="closer-side-list" aria-label="Beside the steps">{"".join(side)}</ul>'
+        "</nav>"
+    )
+
+
+def sources_html(sources: Sequence[Mapping[str, str]]) -> str:
+    """The guidance cards behind the last reply: title, then the article it came from."""
+    if not sources:
+        return (
+            '<section class="closer-sources" aria-label="Sources">'
+            "<h2>Sources</h2><p class='muted'>The guidance behind each reply shows here.</p>"
+            "</section>"
+        )
+    cards = "".join(
+        f"<li class='closer-card' data-card='{escape(card.get('id', ''))}'>"
+        f"<strong>{escape(card.get('title', ''))}</strong>"
+        f"<span class='closer-card-source'>{escape(card.get('source', ''))}</span></li>"
+        for card in sources
+    )
+    return (
+        '<section class="closer-sources" aria-label="Sources">'
+        f"<h2>Sources for the last reply</h2><ul>{cards}</ul></section>"
+    )
+
+
+def _how_html(how: Mapping[str, str]) -> str:
+    parts = []
+    for kind, value in how.items():
+        label = HOW_VERBS.get(kind, kind.title())
+        if kind == "web" and value.startswith(("https://", "http://")):
+            link = f"<a href='{escape(value)}' target='_blank' rel='noopener noreferrer'>"
+            parts.append(f"{label}: {link}{escape(value)}</a>")
+        else:
+            parts.append(f"{label}: <span class='closer-contact'>{escape(value)}</span>")
+    return " · ".join(parts)
+
+
+def resources_html(category: str, resources: Sequence[Any], verified_on: str) -> str:
+    """The help panel: who to contact, how, and when the list was last checked."""
+    rows = "".join(
+        f"<li><strong>{escape(r.name)}</strong><br>{_how_html(dict(r.how))}"
+        f"<br><span class='muted'>{escape(r.purpose)}</span></li>"
+        for r in resources
+    )
+    return (
+        '<section class="closer-resources" role="region" aria-label="Help and support">'
+        "<h2>People who can help</h2>"
+        "<p>If you are in danger right now, call your local emergency number. "
+        "Coaching is paused for this conversation; these contacts stay here.</p>"
+        f"<ul>{rows}</ul>"
+        f"<p class='muted'>Contacts checked on {escape(verified_on)} · "
+        f"topic: {escape(category)}</p></section>"
+    )
+
+
+def banner_html(info: Mapping[str, Any]) -> str:
+    """Which model and backend answer, or how to add one when none is loaded."""
+    name = str(info.get("name") or "")
+    if name == "guided" or not name:
+        body = (
+            "<strong>Guided mode — no model loaded.</strong> Replies come from built-in "
+            "guidance. To add a model: <code>closer model pull</code>, or "
+            "<code>closer ui --model PATH</code> with a chat GGUF file."
+        )
+    else:
+        backend = escape(str(info.get("backend") or "unknown backend"))
+        detail = escape(str(info.get("detail") or ""))
+        body = f"<strong>Model: {escape(name)}</strong> · backend: {backend}"
+        if detail:
+            body += f" · {detail}"
+    return f'<div class="closer-banner" role="status">{body}</div>'
+
+
+def notices_html(notices: Sequence[str]) -> str:
+    if not notices:
+        return ""
+    items = "".join(f"<li>{escape(n)}</li>" for n in notices)
+    return f'<ul class="closer-notices" role="status">{items}</ul>'

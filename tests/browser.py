@@ -1,0 +1,166 @@
+"""Helpers for driving ``closer ui`` in Debian's headless Chromium with Playwright.
+
+``UiServer`` runs the real command in a subprocess; ``open_browser`` starts Chromium with a
+fresh profile and records every request the page makes, so a test can fail on any host
+other than the app's own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = REPO / "tests" / "artifacts"
+LOCAL_SCHEMES = {"data", "blob", "about"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class UiServer:
+    """``python -m closer ui`` on a port, with its own data dir; restartable on the same port."""
+
+    def __init__(self, home: Path, port: int | None = None, args: tuple[str, ...] = ()) -> None:
+        self.home = home
+        self.port = port or free_port()
+        self.args = args
+        self.url = f"http://127.0.0.1:{self.port}/"
+        self.log_path = home.parent / f"ui-server-{self.port}.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self, timeout: float = 900) -> None:
+        env = {**os.environ, "CLOSER_HOME": str(self.home), "PYTHONUNBUFFERED": "1"}
+        for var in ("CLOSER_MODEL", "CLOSER_MODEL_URL", "CLOSER_LOCALE"):
+            env.pop(var, None)
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "closer",
+                "ui",
+                "--port",
+                str(self.port),
+                "--no-browser",
+                *self.args,
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        self._wait_until_up(timeout)
+
+    def _wait_until_up(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"closer ui exited early:\n{self.output()}")
+            if "running at" in self.output() and self._answers():  # printed once it listens
+                return
+            time.sleep(0.5)
+        raise TimeoutError(f"closer ui did not answer within {timeout}s:\n{self.output()}")
+
+    def _answers(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.url, timeout=5) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGINT)  # our own process group only
+        try:
+            self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def output(self) -> str:
+        if not self.log_path.exists():
+            return ""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+@dataclass
+class RequestLog:
+    """Every URL the browser asked for, and the ones that left the app's origin."""
+
+    origin: str
+    urls: list[str] = field(default_factory=list)
+
+    def record(self, url: str) -> None:
+        self.urls.append(url)
+
+    def foreign(self) -> list[str]:
+        app = urlsplit(self.origin)
+        outside = []
+        for url in self.urls:
+            parts = urlsplit(url)
+            if parts.scheme in LOCAL_SCHEMES:
+                continue
+            if (parts.hostname, parts.port) != (app.hostname, app.port):
+                outside.append(url)
+        return outside
+
+
+@contextlib.contextmanager
+def open_browser(playwright: Any, profile: Path, origin: str) -> Iterator[tuple[Any, RequestLog]]:
+    """A Chromium context with a fresh profile; yields (context, request log)."""
+    context = playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1366, "height": 768},
+        accept_downloads=True,
+    )
+    requests = RequestLog(origin)
+    context.on("request", lambda request: requests.record(request.url))
+    context.on("websocket", lambda ws: requests.record(ws.url))
+    try:
+        yield context, requests
+    finally:
+        context.close()
+    assert not requests.foreign(), f"requests left the machine: {requests.foreign()}"
+
+
+def save_screenshot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / name
+    page.screenshot(path=str(path))
+    return path
