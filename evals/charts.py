@@ -54,17 +54,12 @@ def confusion_chart(summary: Mapping[str, Any]) -> bytes:
     matrix = [[tp, fn], [fp, tn]]
     figure, axes = plt.subplots(figsize=(4, 3.4))
     axes.imshow(matrix, cmap="Blues")
+    darkest = max(max(row) for row in matrix) or 1
     for row in range(2):
         for column in range(2):
-            axes.text(
-                column,
-                row,
-                str(matrix[row][column]),
-                ha="center",
-                va="center",
-                fontsize=14,
-                color="black",
-            )
+            value = matrix[row][column]
+            colour = "white" if value > darkest / 2 else "black"
+            axes.text(column, row, str(value), ha="center", va="center", fontsize=14, color=colour)
     axes.set_xticks([0, 1], ["escalated", "continued"])
     axes.set_yticks([0, 1], ["expect escalate", "expect continue"])
     axes.set_xlabel("screen")

@@ -43,7 +43,7 @@ def failures(results: dict[str, Any], limit: int = 200) -> list[dict[str, str]]:
                             "scenario": scenario["id"],
                             "turn": str(turn["turn"]),
                             "check": check,
-                            "detail": f"expected stage {turn['expected_stage']}, got {turn['stage']}",
+                            "detail": _detail(check, turn),
                             "user": turn["user"],
                             "reply": turn["reply"],
                         }
@@ -61,6 +61,23 @@ def failures(results: dict[str, Any], limit: int = 200) -> list[dict[str, str]]:
                     }
                 )
     return rows[:limit]
+
+
+def _detail(check: str, turn: dict[str, Any]) -> str:
+    """What the failed check saw, in a few words."""
+    from evals import rubric
+
+    prose = rubric.without_resources(str(turn.get("reply", "")))
+    details = {
+        "stage": f"expected {turn.get('expected_stage')}, got {turn.get('stage')}",
+        "escalation": f"escalation: {turn.get('escalation')}",
+        "length": f"{rubric.word_count(prose)} words",
+        "one_question": f"{rubric.question_count(prose)} questions",
+        "no_diagnosis": f"labels: {rubric.diagnostic_labels(prose)}",
+        "grounded": f"stage {turn.get('stage')}, sources "
+        + ", ".join(str(s.get("id")) for s in turn.get("sources") or []),
+    }
+    return details.get(check, check)
 
 
 def fallback_line(results: dict[str, Any]) -> str | None:

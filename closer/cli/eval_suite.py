@@ -26,6 +26,12 @@ def register_suite(actions: argparse._SubParsersAction) -> None:
     ):
         parser = actions.add_parser(name, help=help_text, description=help_text)
         _common(parser, with_model=name != "retrieval")
+        parser.add_argument(
+            "--save-baseline",
+            type=Path,
+            metavar="FILE",
+            help="write this run's metrics as a baseline file (e.g. evals/baseline.json)",
+        )
         if name == "all":
             parser.add_argument(
                 "--safety-file",
@@ -105,6 +111,8 @@ def run_suite_command(args: argparse.Namespace) -> int:
     worse = below_baseline(results["metrics"], baseline) if baseline is not None else []
     results["below_baseline"] = worse
     paths = write_report(results, args.out)
+    if args.save_baseline:
+        save_baseline(results, args.save_baseline)
     if args.json:
         print(json.dumps(_summary(results, paths), ensure_ascii=False))
     else:
@@ -112,6 +120,22 @@ def run_suite_command(args: argparse.Namespace) -> int:
     for line in worse:
         print(f"closer: {line}", file=sys.stderr)
     return 1 if worse else 0
+
+
+# Properties of the scenario set rather than of quality: reported, never a baseline gate.
+NOT_GATED = ("scenarios.mean_turns_to_request",)
+
+
+def save_baseline(results: dict[str, Any], path: Path) -> None:
+    metrics = {k: v for k, v in results["metrics"].items() if k not in NOT_GATED}
+    baseline = {
+        "model": results["model"],
+        "created": results["created"],
+        "note": "closer eval all --baseline FILE fails when a metric is worse than this. "
+        "Refresh deliberately: closer eval all --save-baseline evals/baseline.json",
+        "metrics": metrics,
+    }
+    path.write_text(json.dumps(baseline, indent=1) + "\n", encoding="utf-8")
 
 
 def _summary(results: dict[str, Any], paths: dict[str, Path]) -> dict[str, Any]:
