@@ -92,6 +92,7 @@ def respond(state: ConversationState, runtime: Runtime[Context]) -> Update:
     write = get_stream_writer()
     ctx = runtime.context
     fallback = None
+    notices = list(state.get("notices", []))
     if state.get("stage") == "escalation":
         reply = state.get("reply", "")
         _stream_text(write, reply)
@@ -102,7 +103,8 @@ def respond(state: ConversationState, runtime: Runtime[Context]) -> Update:
             reply = guided
             _stream_text(write, reply)
         else:
-            reply, fallback = _model_reply(state, ctx, brief, guided, write)
+            reply, fallback, notice = _model_reply(state, ctx, brief, guided, write)
+            notices = [*notices, *([notice] if notice else [])]
         reply = _with_support_note(state, ctx, reply)
     user: Message = {"role": "user", "content": state.get("user_text", "")}
     assistant: Message = {"role": "assistant", "content": reply}
@@ -112,6 +114,7 @@ def respond(state: ConversationState, runtime: Runtime[Context]) -> Update:
         "model_name": ctx.model.name,
         "messages": [user, assistant],
         "turn": state.get("turn", 0) + 1,
+        "notices": notices,
     }
 
 
@@ -122,23 +125,23 @@ def _stream_text(write: Any, text: str) -> None:
 
 def _model_reply(
     state: ConversationState, ctx: Context, brief: TurnBrief, guided: str, write: Any
-) -> tuple[str, str | None]:
-    """Stream the model's reply; if the guard rejects it, the guided reply replaces it."""
+) -> tuple[str, str | None, str | None]:
+    """Stream the model's reply; if the guard rejects it, the guided reply replaces it.
+    Returns the reply, why it was replaced (or None), and the history-trim notice if any."""
     from assistant.guard import check_reply
 
     messages = build_messages(state.get("messages", []), brief)
-    fit = getattr(ctx.model, "fit_messages", None)
-    if fit is not None:
-        messages, notice = fit(messages, ctx.options.max_tokens)
-        if notice:
-            write(Notice(notice))
     pieces: list[str] = []
-    finished = True
+    notice = None
     try:
-        for piece in ctx.model.stream(ModelRequest(messages=messages, brief=brief), ctx.options):
+        stream = ctx.model.stream(ModelRequest(messages=messages, brief=brief), ctx.options)
+        # Models that fit history to their context say so on the stream: show it.
+        if notice := getattr(stream, "notice", None):
+            write(Notice(notice))
+        for piece in stream:
             pieces.append(piece)
             write(ReplyDelta(piece))
-        finished = getattr(ctx.model, "last_finish_reason", "stop") != "length"
+        finished = getattr(stream, "finish_reason", "stop") != "length"
         reason = check_reply("".join(pieces), finished=finished)
     except Exception as error:  # a model failure must never cost the person their turn
         log.warning("model failed, using the guided reply: %s", error)
@@ -146,8 +149,8 @@ def _model_reply(
     if reason:
         log.info("model reply replaced by the guided one (%s)", reason)
         write(ReplyReplaced(guided, reason))
-        return guided, reason
-    return "".join(pieces).strip(), None
+        return guided, reason, notice
+    return "".join(pieces).strip(), None, notice
 
 
 def _with_support_note(state: ConversationState, ctx: Context, reply: str) -> str:

@@ -85,7 +85,7 @@ class Conversation:
             else:
                 values = chunk
         self.services.store.touch(self.thread_id, title=clean.text)
-        yield _result(values, clean.notices, self.thread_id)
+        yield _result(values, self.thread_id)
 
     def turn(self, text: str | bytes) -> TurnResult:
         """Run one turn and return only its result (batch mode, evals, tests)."""
@@ -97,7 +97,7 @@ class Conversation:
         return result
 
 
-def _result(values: dict[str, Any], notices: tuple[str, ...], session: str) -> TurnResult:
+def _result(values: dict[str, Any], session: str) -> TurnResult:
     escalation = values.get("escalation")
     if escalation is not None:
         escalation = {**escalation, "level": "escalate"}
@@ -114,7 +114,7 @@ def _result(values: dict[str, Any], notices: tuple[str, ...], session: str) -> T
             {"id": c["id"], "title": c["title"], "source": c["source"]}
             for c in values.get("cards", [])
         ],
-        notices=list(notices),
+        notices=list(values.get("notices", [])),
         model=values.get("model_name", "guided"),
         fallback=values.get("fallback"),
         session=session,

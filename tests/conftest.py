@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,14 +17,51 @@ from assistant.config import Settings
 REPO = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(scope="session")
+def embedding_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
+    """The bundled MiniLM converted to GGUF once per test session (None if not installed)."""
+    from assistant.embeddings import EmbeddingModelError, ensure_minilm_gguf
+
+    try:
+        return ensure_minilm_gguf(Settings(home=tmp_path_factory.mktemp("embedding-home")))
+    except EmbeddingModelError:
+        return None
+
+
 @pytest.fixture(autouse=True)
-def closer_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point everything the app writes at this test's temp dir."""
+def closer_home(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, embedding_gguf: Path | None
+) -> Path:
+    """Point everything the app writes at this test's temp dir (the converted embedding
+    model is shared, so each test doesn't convert it again)."""
     home = tmp_path / "home"
     monkeypatch.setenv("CLOSER_HOME", str(home))
+    if embedding_gguf is not None:
+        monkeypatch.setenv("CLOSER_EMBEDDING_MODEL", str(embedding_gguf))
     for var in ("CLOSER_MODEL", "CLOSER_MODEL_URL", "CLOSER_LOCALE"):
         monkeypatch.delenv(var, raising=False)
     return home
+
+
+@pytest.fixture(scope="session")
+def guidance_index(tmp_path_factory: pytest.TempPathFactory, embedding_gguf: Path | None) -> Path:
+    """The guidance index, built once per test session (embedding every card is the slow
+    part of a first start; tests of the build itself use their own empty dirs)."""
+    from assistant.retrieval import KnowledgeBase
+
+    home = tmp_path_factory.mktemp("index-home")
+    model = str(embedding_gguf) if embedding_gguf else None
+    KnowledgeBase(Settings(home=home, embedding_model=model)).ensure_index()
+    return home / "index"
+
+
+@pytest.fixture
+def indexed_home(closer_home: Path, guidance_index: Path) -> Path:
+    """This test's data dir with a copy of the session's guidance index already in it, so a
+    real ``closer`` start skips the build (it checks the cards' content hash)."""
+    closer_home.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(guidance_index, closer_home / "index")
+    return closer_home
 
 
 @pytest.fixture
