@@ -65,7 +65,10 @@ def free_port() -> int:
 class Server:
     """One ``closer ui`` process on 127.0.0.1."""
 
-    def __init__(self, home: Path, model: Path, port: int, log: Path, env: dict[str, str]):
+    def __init__(
+        self, home: Path, model: Path, port: int, log: Path, env: dict[str, str],
+        umask: int | None = None,
+    ) -> None:
         self.url = f"http://127.0.0.1:{port}"
         self.log = log
         command = [sys.executable, "-m", "closer", "ui", "--port", str(port), "--no-browser",
@@ -75,6 +78,7 @@ class Server:
             self.process = subprocess.Popen(
                 command, cwd=REPO, env=full_env, stdout=out, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True,
+                preexec_fn=(lambda: os.umask(umask)) if umask is not None else None,
             )
 
     def wait_ready(self) -> float:

@@ -179,6 +179,9 @@ _spec = _util.spec_from_file_location("_closer_egress_guard", {path!r})
 _module = _util.module_from_spec(_spec)
 _spec.loader.exec_module(_module)
 _module.EgressGuard(_os.environ.get({env!r})).install()
+if _os.environ.get({env!r}):  # proof that this interpreter is guarded
+    with open(_os.environ[{env!r}] + ".installed", "a") as _file:
+        _file.write(f"{{_os.getpid()}}\\n")
 '''
 
 
@@ -204,19 +207,42 @@ def read_attempts(log: Path) -> list[dict[str, str]]:
     return [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines() if line]
 
 
+def guarded_pids(log: Path) -> set[int]:
+    """Processes that installed the guard (each guarded interpreter writes its pid)."""
+    marker = Path(f"{log}.installed")
+    if not marker.exists():
+        return set()
+    return {int(line) for line in marker.read_text(encoding="utf-8").split()}
+
+
 def describe_attempts(attempts: list[dict[str, str]]) -> str:
-    return "\n\n".join(f"{a['kind']} {a['target']} (pid {a['pid']})\n{a['stack']}" for a in attempts)
+    return "\n\n".join(
+        f"{a['kind']} {a['target']} (pid {a['pid']})\n{a['stack']}" for a in attempts
+    )
 
 
-# -- shared, slow-to-build data -----------------------------------------------------------
-def build_indexed_home(home: Path) -> Path:
-    """A data dir with the converted embedding model and the guidance index (built once)."""
-    from assistant.config import load_settings
-    from assistant.retrieval import KnowledgeBase
+# -- shared, slow-to-build data (built once per test process) -----------------------------
+_SHARED: dict[str, Path] = {}
 
-    settings = load_settings(home=home)
-    KnowledgeBase(settings).ensure_index()
-    return home
+
+def _shared_dir() -> Path:
+    if "root" not in _SHARED:
+        import atexit
+        import tempfile
+
+        root = Path(tempfile.mkdtemp(prefix="closer-privacy-shared-"))
+        atexit.register(shutil.rmtree, root, True)
+        _SHARED["root"] = root
+    return _SHARED["root"]
+
+
+def tiny_model() -> Path:
+    """A real (random-weight) llama GGUF that llama.cpp loads and streams from."""
+    if "model" not in _SHARED:
+        from assistant.tiny_gguf import write_tiny_llama
+
+        _SHARED["model"] = write_tiny_llama(_shared_dir() / "tiny.gguf")
+    return _SHARED["model"]
 
 
 def copy_home(source: Path, target: Path) -> Path:
@@ -242,3 +268,130 @@ def too_open(root: Path) -> list[str]:
 
 def python() -> str:
     return sys.executable
+
+
+# -- running the app ----------------------------------------------------------------------
+def run_cli(
+    *args: str,
+    home: Path,
+    env: dict[str, str] | None = None,
+    stdin: bytes | None = None,
+    umask: int | None = None,
+    timeout: float = 600,
+) -> Any:
+    """Run ``closer`` as a person would; bytes in, text out (undecodable bytes replaced)."""
+    import subprocess
+
+    full_env = {**(env or os.environ), "CLOSER_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "closer", *args],
+        input=stdin if stdin is not None else b"",
+        capture_output=True,
+        timeout=timeout,
+        env=full_env,
+        cwd=REPO,
+        preexec_fn=(lambda: os.umask(umask)) if umask is not None else None,
+    )
+    result.stdout = result.stdout.decode("utf-8", "replace")
+    result.stderr = result.stderr.decode("utf-8", "replace")
+    return result
+
+
+def kill_loop_module() -> Any:
+    """scripts/kill_loop.py as a module: its ``Server`` and Gradio HTTP ``call`` are reused."""
+    import importlib.util
+
+    if "kill_loop" not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            "kill_loop", REPO / "scripts" / "kill_loop.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["kill_loop"] = module
+        spec.loader.exec_module(module)
+    return sys.modules["kill_loop"]
+
+
+def listening_addresses(pid: int) -> list[str]:
+    """The local addresses of TCP sockets ``pid`` is listening on (from /proc)."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    found = []
+    for table in ("tcp", "tcp6"):
+        for line in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                found.append(_proc_address(fields[1]))
+    return found
+
+
+def _proc_address(field: str) -> str:
+    hex_ip, hex_port = field.split(":")
+    raw = bytes.fromhex(hex_ip)
+    if len(raw) == 4:
+        ip = ipaddress.IPv4Address(raw[::-1])
+    else:  # four little-endian 32-bit words
+        ip = ipaddress.IPv6Address(b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4)))
+    return f"{ip}:{int(hex_port, 16)}"
+
+
+class UiServer:
+    """``closer ui`` in a subprocess for a test: started, ready, stopped, log readable."""
+
+    def __init__(
+        self,
+        home: Path,
+        model: Path | str,
+        log: Path,
+        env: dict[str, str],
+        umask: int | None = None,
+    ) -> None:
+        loop = kill_loop_module()
+        self._loop = loop
+        self.server = loop.Server(home, Path(model), loop.free_port(), log, env, umask=umask)
+        self.log = log
+
+    def __enter__(self) -> UiServer:
+        try:
+            self.server.wait_ready()
+        except Exception:
+            self.server.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.stop()
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    @property
+    def pid(self) -> int:
+        return self.server.process.pid
+
+    def turn(self, text: str, thread: str = "") -> tuple[str, list[Any], list[str]]:
+        """Send one message; (thread id, final outputs, streamed reply texts)."""
+        streamed: list[str] = []
+        for event, data in self._loop.call(self.url, "on_send", [text, thread]):
+            if event == "error":
+                raise AssertionError(f"the server answered with an error: {data}")
+            if event == "generating":
+                streamed.append(self._loop.reply_text(data))
+            if event == "complete":
+                return str(data[0]), data, streamed
+        raise AssertionError("the stream ended without a result")
+
+    def load(self, thread: str) -> list[Any]:
+        for event, data in self._loop.call(self.url, "on_load", [thread]):
+            if event == "complete":
+                return data
+        raise AssertionError("on_load gave no result")
+
+    def log_text(self) -> str:
+        return self.log.read_text(encoding="utf-8", errors="replace")
