@@ -36,6 +36,20 @@ ARTIFACTS = REPO / "tests" / "artifacts"
 LOCAL_SCHEMES = {"data", "blob", "about"}
 
 
+_SHARED: dict[str, Path] = {}
+
+
+def shared_home(tmp_path_factory: Any) -> Path:
+    """One data dir for every UI test module in this run, so the index is built once.
+
+    ``CLOSER_UI_TEST_HOME`` names an existing data dir instead (a developer's shortcut).
+    """
+    if "home" not in _SHARED:
+        reuse = os.environ.get("CLOSER_UI_TEST_HOME")
+        _SHARED["home"] = Path(reuse) if reuse else tmp_path_factory.mktemp("ui") / "home"
+    return _SHARED["home"]
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

@@ -7,7 +7,6 @@ than the app's own for anything.
 
 from __future__ import annotations
 
-import os
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import CHROMIUM, UiServer, open_browser, save_screenshot
+from tests.browser import CHROMIUM, UiServer, open_browser, save_screenshot, shared_home
 
 sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -32,9 +31,7 @@ TURN_TIMEOUT = 120_000
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
-    # CLOSER_UI_TEST_HOME reuses a data dir whose index is built (a developer's shortcut).
-    reuse = os.environ.get("CLOSER_UI_TEST_HOME")
-    ui = UiServer(Path(reuse) if reuse else tmp_path_factory.mktemp("ui") / "home")
+    ui = UiServer(shared_home(tmp_path_factory))
     ui.start()
     yield ui
     ui.stop()
@@ -132,6 +129,8 @@ def test_first_screen_steps_banner_keyboard_and_contrast(context: Any, server: U
     assert outline[0] != "none" and outline[1] >= 2, outline
     assert contrast(page, CURRENT) >= 4.5
     assert contrast(page, ".closer-step:not(.current)") >= 4.5
+    assert contrast(page, "#closer-send") >= 4.5
+    assert contrast(page, ".closer-banner") >= 4.5
     save_screenshot(page, "ui-first-screen.png")
 
 

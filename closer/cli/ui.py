@@ -25,6 +25,7 @@ def run_ui(args: argparse.Namespace) -> int:
 
     offline_environment(settings.home)  # before anything imports gradio
     from closer.ui import serve, warm_up
+    from closer.ui.views import model_label
     from graphs.services import open_services
 
     print(
@@ -32,8 +33,7 @@ def run_ui(args: argparse.Namespace) -> int:
     )
     services = open_services(settings, progress=True)
     warm_up(services)
-    info = services.model.describe()
-    print(f"Model: {info.get('detail') or info.get('name')}", flush=True)
+    print(f"Model: {model_label(services.model.describe())}", flush=True)
     try:
         serve(services, port=args.port, open_browser=not args.no_browser)
     except OSError as error:

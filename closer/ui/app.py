@@ -65,8 +65,8 @@ def build_app(manager: SessionManager, *, secret: str) -> Any:
                 chat, notices, message, send, pause = _chat_column()
             with gr.Column(scale=2, min_width=280):
                 help_panel = gr.HTML("", visible=False, elem_id="closer-help", js_on_load=None)
-                sources = gr.HTML(views.sources_html([]), elem_id="closer-sources", js_on_load=None)
                 new, plan, delete, confirm, really, cancel = _session_controls()
+                sources = gr.HTML(views.sources_html([]), elem_id="closer-sources", js_on_load=None)
 
         outputs = [thread, chat, stage, sources, help_panel, notices, plan, message, confirm]
 
@@ -95,8 +95,9 @@ def _chat_column() -> tuple[Any, ...]:
 
     chat = gr.Chatbot(
         label="Conversation",
+        show_label=False,
         elem_id="closer-chat",
-        height=420,
+        height=340,
         latex_delimiters=[],
         render_markdown=False,  # what anyone types or generates is shown as text
         sanitize_html=True,
@@ -105,31 +106,37 @@ def _chat_column() -> tuple[Any, ...]:
         placeholder="Say what is on your mind about talking with your partner.",
     )
     notices = gr.HTML("", elem_id="closer-notices", js_on_load=None)
-    message = gr.Textbox(
-        label="Your message (Enter sends)",
-        elem_id="closer-input",
-        lines=1,
-        max_lines=6,
-        autofocus=True,
-        placeholder="e.g. My chest gets tight when I think about bringing it up…",
-    )
-    with gr.Row():
-        send = gr.Button("Send", variant="primary", elem_id="closer-send")
-        pause = gr.Button("I need a pause", elem_id="closer-pause")
+    with gr.Row(equal_height=True, elem_id="closer-compose"):
+        message = gr.Textbox(
+            label="Your message (Enter sends)",
+            elem_id="closer-input",
+            lines=1,
+            max_lines=6,
+            autofocus=True,
+            scale=6,
+            placeholder="e.g. My chest gets tight when I bring it up…",
+        )
+        send = gr.Button("Send", variant="primary", elem_id="closer-send", scale=0, min_width=80)
+        pause = gr.Button("I need a pause", elem_id="closer-pause", scale=0, min_width=170)
     return chat, notices, message, send, pause
 
 
 def _session_controls() -> tuple[Any, ...]:
     import gradio as gr
 
-    with gr.Group():
-        gr.HTML("<h2 class='closer-controls-title'>This conversation</h2>", js_on_load=None)
-        with gr.Row():
-            new = gr.Button("New conversation", size="sm", elem_id="closer-new")
-            plan = gr.DownloadButton(
-                "Export plan (.md)", size="sm", elem_id="closer-export", interactive=False
-            )
-            delete = gr.Button("Delete", size="sm", variant="stop", elem_id="closer-delete")
+    gr.HTML("<h2 class='closer-controls-title'>This conversation</h2>", js_on_load=None)
+    with gr.Row(elem_id="closer-controls"):
+        new = gr.Button("New conversation", size="sm", elem_id="closer-new", min_width=120)
+        plan = gr.DownloadButton(
+            "Export plan (.md)",
+            size="sm",
+            elem_id="closer-export",
+            interactive=False,
+            min_width=120,
+        )
+        delete = gr.Button(
+            "Delete", size="sm", variant="stop", elem_id="closer-delete", min_width=70
+        )
     with gr.Column(visible=False, elem_id="closer-confirm") as confirm:
         gr.HTML(
             "<p>Delete this conversation for good? It is removed from this computer.</p>",

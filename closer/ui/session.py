@@ -129,8 +129,15 @@ class SessionManager:
         """Remove this browser's conversation from the store, then start a fresh one."""
         if thread_id:
             self.services.store.delete(thread_id)
-            (self.plans_dir / f"closer-plan-{thread_id}.md").unlink(missing_ok=True)
+            self.forget_plan(thread_id)
         return self.new()
+
+    def forget_plan(self, thread_id: str) -> None:
+        """Remove the exported plan and the copies Gradio served from its cache."""
+        name = f"closer-plan-{thread_id}.md"
+        cache = self.plans_dir.parent
+        for path in [self.plans_dir / name, *cache.glob(f"*/{name}"), *cache.glob(f"*/*/{name}")]:
+            path.unlink(missing_ok=True)
 
     def send(self, text: str | None, thread_id: str | None) -> Iterator[tuple[str, Any]]:
         """One turn as a stream: ("chat", messages) while the reply grows, then ("view", View)."""

@@ -18,8 +18,11 @@ MONO_FONTS = ["ui-monospace", "SFMono-Regular", "Menlo", "Consolas", "monospace"
 CSS = """
 .gradio-container { max-width: 1280px !important; margin: 0 auto; }
 #closer-top { gap: 8px; }
-#closer-title h1 { font-size: 1.35rem; margin: 0; }
-.closer-banner { padding: 6px 10px; border-radius: 6px; font-size: 0.92rem;
+#closer-title h1 { font-size: 1.35rem; margin: 0; line-height: 2.2rem; }
+.closer-controls-title { font-size: 1.05rem; margin: 0; }
+#closer-chat button[aria-label="Clear"] { display: none; }
+.closer-steps li { margin: 0 !important; }
+.closer-banner { padding: 4px 10px; border-radius: 6px; font-size: 0.88rem;
   background: #eef2ff; color: #1e1b4b; border: 1px solid #c7d2fe; }
 .closer-banner code { background: #ffffff; color: #1e1b4b; padding: 0 4px; border-radius: 4px; }
 .closer-steps { display: flex; flex-wrap: wrap; align-items: center; gap: 12px;
@@ -28,7 +31,7 @@ CSS = """
   list-style: none; margin: 0; padding: 0; }
 .closer-step, .closer-side { padding: 5px 12px; border-radius: 999px; font-size: 0.95rem;
   border: 2px solid #94a3b8; color: #1f2937; background: #ffffff; }
-.closer-step .num { font-weight: 700; margin-right: 2px; }
+.closer-step .num { font-weight: 700; margin-right: 2px; color: inherit; }
 .closer-step.current, .closer-side.current { background: #1e3a8a; border-color: #1e3a8a;
   color: #ffffff; font-weight: 700; box-shadow: 0 0 0 3px #bfdbfe; }
 .closer-step.was { border-style: dashed; border-color: #1e3a8a; }
@@ -60,9 +63,17 @@ def offline_theme() -> Any:
     """Gradio's base theme with system fonts: nothing is fetched from a font host."""
     import gradio as gr
 
-    return gr.themes.Base(
+    theme = gr.themes.Base(
         primary_hue="blue",
         neutral_hue="slate",
         font=SYSTEM_FONTS,
         font_mono=MONO_FONTS,
+    )
+    # Darker primary buttons: white text on blue-700 is about 6.7:1 (WCAG AA needs 4.5).
+    return theme.set(
+        button_primary_background_fill="*primary_700",
+        button_primary_background_fill_hover="*primary_800",
+        button_primary_text_color="#ffffff",
+        button_primary_background_fill_dark="*primary_700",
+        button_primary_text_color_dark="#ffffff",
     )

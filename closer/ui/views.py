@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from html import escape
+from pathlib import Path
 from typing import Any
 
 from assistant.stages import STEP_LABELS, STEPS
@@ -102,21 +103,37 @@ def resources_html(category: str, resources: Sequence[Any], verified_on: str) ->
     )
 
 
+def is_guided(info: Mapping[str, Any]) -> bool:
+    return info.get("backend") == "guided" or info.get("name") == "guided"
+
+
+def model_label(info: Mapping[str, Any]) -> str:
+    """A one-line name for the model in use, whatever kind of model describes itself."""
+    if is_guided(info):
+        return "guided mode — no model loaded"
+    name = info.get("name") or info.get("server_model") or info.get("path") or info.get("url")
+    name = Path(str(name)).name if info.get("path") and not info.get("name") else str(name or "")
+    facts = [f"backend: {info.get('backend') or 'unknown'}"]
+    for key, label in (("threads", "threads"), ("layers_offloaded", "GPU layers")):
+        if info.get(key) not in (None, ""):
+            facts.append(f"{label}: {info[key]}")
+    if info.get("detail"):
+        facts.append(str(info["detail"]))
+    return f"{name or 'model'} · " + " · ".join(facts)
+
+
 def banner_html(info: Mapping[str, Any]) -> str:
     """Which model and backend answer, or how to add one when none is loaded."""
-    name = str(info.get("name") or "")
-    if name == "guided" or not name:
+    if is_guided(info):
         body = (
             "<strong>Guided mode — no model loaded.</strong> Replies come from built-in "
             "guidance. To add a model: <code>closer model pull</code>, or "
             "<code>closer ui --model PATH</code> with a chat GGUF file."
         )
     else:
-        backend = escape(str(info.get("backend") or "unknown backend"))
-        detail = escape(str(info.get("detail") or ""))
-        body = f"<strong>Model: {escape(name)}</strong> · backend: {backend}"
-        if detail:
-            body += f" · {detail}"
+        body = f"<strong>Model:</strong> {escape(model_label(info))}"
+    if info.get("note"):
+        body += f"<br><span class='closer-banner-note'>{escape(str(info['note']))}</span>"
     return f'<div class="closer-banner" role="status">{body}</div>'
 
 

@@ -1,0 +1,61 @@
+"""The page's HTML pieces and the ``closer ui`` command line, without a browser."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from closer.ui import browser_secret
+from closer.ui.session import as_text
+from closer.ui.views import banner_html, model_label, resources_html, sources_html, stage_html
+from tests.conftest import run_closer
+
+LLAMA_FACTS = {"backend": "CPU", "threads": 2, "layers_offloaded": "0/3", "path": "/m/tiny.gguf"}
+
+
+def test_stage_html_marks_exactly_the_current_step() -> None:
+    page = stage_html("naming", session="abc", messages=4)
+    assert re.findall(r"<li[^>]*aria-current=\"step\"[^>]*>(.*?)</li>", page) == [
+        "<span class='num'>3</span> Naming"
+    ]
+    for label in ("Check-in", "Regulation", "Naming", "Request", "Plan", "Pause", "Support"):
+        assert label in page
+    paused = stage_html("pause", "request")
+    assert 'aria-current="step" class="closer-side current">Pause' in paused
+    assert "class=\"closer-step was\"><span class='num'>4</span> Request" in paused
+
+
+def test_everything_shown_is_escaped() -> None:
+    attack = "<img src=x onerror=alert(1)>"
+    assert as_text(attack) == "&lt;img src=x onerror=alert(1)&gt;"
+    cards = sources_html([{"id": "x", "title": attack, "source": "<b>s</b>"}])
+    assert "<img" not in cards and "<b>" not in cards
+
+    class Entry:
+        name, how, purpose = attack, (("web", "javascript:alert(1)"),), "<i>p</i>"
+
+    panel = resources_html("abuse", [Entry()], "2026-11-21")
+    assert "<img" not in panel and "<i>" not in panel and "href" not in panel
+
+
+def test_banner_names_the_model_or_says_how_to_add_one() -> None:
+    guided = banner_html({"name": "guided", "backend": "guided", "detail": "", "note": ""})
+    assert "Guided mode — no model loaded" in guided and "closer model pull" in guided
+    assert model_label(LLAMA_FACTS) == "tiny.gguf · backend: CPU · threads: 2 · GPU layers: 0/3"
+    http = model_label({"backend": "http", "url": "http://127.0.0.1:8080/v1", "server_model": "q"})
+    assert http == "q · backend: http"
+
+
+def test_browser_secret_survives_a_restart(tmp_path: Path) -> None:
+    first = browser_secret(tmp_path)
+    assert browser_secret(tmp_path) == first and len(first) >= 24
+    assert (tmp_path / "ui-secret").stat().st_mode & 0o777 == 0o600
+
+
+def test_ui_command_rejects_a_bad_port_plainly(closer_home: Path) -> None:
+    result = run_closer("ui", "--port", "70000", "--no-browser", home=closer_home, timeout=60)
+    assert result.returncode == 2
+    assert "is not a port" in result.stderr and "Traceback" not in result.stderr
+    usage = run_closer("ui", "--help", home=closer_home, timeout=60)
+    for flag in ("--port", "--model", "--model-url", "--no-browser"):
+        assert flag in usage.stdout
