@@ -99,7 +99,7 @@ def screen(
     if not isinstance(text, str) or not text.strip():
         return NONE
     result = screen_patterns(text)
-    if embedder is not None:
+    if embedder is not None and result.category != "crisis":  # nothing ranks above crisis
         from assistant.safety_semantic import semantic_screen
 
         result = combine(result, semantic_screen(normalize(text), embedder))

@@ -27,9 +27,9 @@ if TYPE_CHECKING:
     from assistant.safety import Screening
 
 EXAMPLES_PATH = SAFETY_DIR / "examples.yaml"
-# Tuned on evals/safety_dev.jsonl with all-MiniLM-L6-v2 (see the report in evals/README or
-# benchmarks): a sentence fires at cosine >= THRESHOLD to a positive example when that
-# beats the nearest negative example by MARGIN.
+# Chosen on evals/safety_dev.jsonl with all-MiniLM-L6-v2: a sentence fires at cosine
+# >= THRESHOLD to a positive example when that beats the nearest negative example by MARGIN.
+# Lower thresholds (0.50-0.55) catch more paraphrases but fire on figurative speech.
 THRESHOLD = 0.58
 MARGIN = 0.08
 MAX_SENTENCES = 12  # a very long message: screen its first sentences semantically

@@ -67,6 +67,7 @@ def embedder(tmp_path_factory: pytest.TempPathFactory, embedding_gguf: Path | No
     return get_embedder(Settings(home=home, embedding_model=str(embedding_gguf)))
 
 
+@pytest.mark.slow  # embeds every row: seconds on an idle machine, minutes on a loaded one
 def test_with_semantic_layer_meets_the_bar(embedder) -> None:  # noqa: ANN001
     summary = _summary(embedder)
     assert summary["semantic"] is True
