@@ -10,6 +10,7 @@ separate collection (see ``assistant.documents``).
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ class KnowledgeBase:
         self._client: Any = None
         self._cards: dict[str, GuidanceCard] | None = None
         self._ready = False
+        self._lock = threading.Lock()  # the UI may search from several threads at once
 
     # -- lazily created parts -------------------------------------------------------------
     @property
@@ -85,16 +87,17 @@ class KnowledgeBase:
     # -- the guidance index ---------------------------------------------------------------
     def ensure_index(self, progress: bool = False) -> bool:
         """Build the guidance collection if missing or stale; True when it was (re)built."""
-        key = self.index_key()
-        existing = self._guidance_collection()
-        if existing is not None and (existing.metadata or {}).get("index_key") == key:
+        with self._lock:
+            key = self.index_key()
+            existing = self._guidance_collection()
+            if existing is not None and (existing.metadata or {}).get("index_key") == key:
+                self._ready = True
+                return False
+            if existing is not None:
+                self.client.delete_collection(GUIDANCE_COLLECTION)
+            self._build(key, progress)
             self._ready = True
-            return False
-        if existing is not None:
-            self.client.delete_collection(GUIDANCE_COLLECTION)
-        self._build(key, progress)
-        self._ready = True
-        return True
+            return True
 
     def _guidance_collection(self) -> Any | None:
         names = {getattr(c, "name", c) for c in self.client.list_collections()}
