@@ -49,7 +49,7 @@ class KnowledgeBase:
         self._embedder = embedder
         self._client: Any = None
         self._cards: dict[str, GuidanceCard] | None = None
-        self._ready = False
+        self._guidance: Any = None  # the collection, once ensure_index has checked it
         self._lock = threading.Lock()  # the UI may search from several threads at once
 
     # -- lazily created parts -------------------------------------------------------------
@@ -91,12 +91,11 @@ class KnowledgeBase:
             key = self.index_key()
             existing = self._guidance_collection()
             if existing is not None and (existing.metadata or {}).get("index_key") == key:
-                self._ready = True
+                self._guidance = existing
                 return False
             if existing is not None:
                 self.client.delete_collection(GUIDANCE_COLLECTION)
-            self._build(key, progress)
-            self._ready = True
+            self._guidance = self._build(key, progress)
             return True
 
     def _guidance_collection(self) -> Any | None:
@@ -105,7 +104,7 @@ class KnowledgeBase:
             return None
         return self.client.get_collection(GUIDANCE_COLLECTION, embedding_function=None)
 
-    def _build(self, key: str, progress: bool) -> None:
+    def _build(self, key: str, progress: bool) -> Any:
         from tqdm import tqdm  # lazy
 
         cards = list(self.cards.values())
@@ -128,6 +127,7 @@ class KnowledgeBase:
                 )
                 bar.update(1)
         secure_tree(self.settings.index_dir)
+        return collection
 
     def search(self, query: str, stage: str | None = None, k: int = 3) -> list[Card]:
         """The ``k`` best cards for ``query``, with scores; ``stage`` boosts its own cards.
@@ -138,9 +138,9 @@ class KnowledgeBase:
         """
         if not query.strip() or k <= 0:
             return []
-        if not self._ready:
+        if self._guidance is None:
             self.ensure_index()
-        collection = self._guidance_collection()
+        collection = self._guidance
         vector = self.embedder.embed([query])[0]
         result = collection.query(
             query_embeddings=[vector], n_results=collection.count(), include=["distances"]
