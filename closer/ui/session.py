@@ -165,6 +165,9 @@ class SessionManager:
                 reply += event.text
             elif isinstance(event, ReplyReplaced):
                 reply = event.text
+                notices.append(
+                    f"The model's draft was replaced with built-in guidance ({event.reason})."
+                )
             elif isinstance(event, Notice):
                 notices.append(event.text)
                 continue
