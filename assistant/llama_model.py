@@ -73,6 +73,7 @@ class LlamaModel:
     ) -> Iterator[str]:
         runtime = self.runtime
         tokens = runtime.prompt_tokens(messages)
+        history_len = runtime.history_length(messages, tokens)
         max_tokens = max(1, min(options.max_tokens, self.n_ctx - len(tokens)))
         with runtime.lock:  # held while streaming: one generation at a time per model
             runtime.restore_prefix(tokens)
@@ -94,7 +95,7 @@ class LlamaModel:
                         yield choice["text"]
             finally:
                 completion.close()
-                runtime.finished(tokens)
+                runtime.finished(tokens, history_len)
                 self.last_finish_reason = out.finish_reason
 
     def describe(self) -> dict[str, object]:

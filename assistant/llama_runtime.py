@@ -22,7 +22,7 @@ CHATML_TEMPLATE = (
     "{% endfor %}"
     "{% if add_generation_prompt %}{{ '<|im_start|>assistant\n' }}{% endif %}"
 )
-STATE_CACHE_BYTES = 1 << 30  # saved session states kept in RAM, least recently used out first
+STATE_CACHE_BYTES = 512 << 20  # saved session states kept in RAM, least recently used out first
 MIN_SWITCH_TOKENS = 16  # a saved state must spare at least this many tokens to be worth loading
 
 
@@ -90,12 +90,14 @@ class LlamaRuntime:
     path: Path
     template_source: str
     formatter: Any
+    history_formatter: Any  # the same template without the generation prompt
     stop: list[str]
     backend: dict[str, Any]
     n_layers: int
     lock: threading.Lock = field(default_factory=threading.Lock)
     states: PrefixStates = field(default_factory=PrefixStates)
-    last_prompt_len: int = 0
+    state_cache: bool = True  # off only to measure what it saves (closer bench)
+    last_history_len: int = 0  # tokens before the newest message in the last prompt
     state_loads: int = 0
     state_saves: int = 0
     _last_prompt: tuple[tuple[tuple[str, str], ...], list[int]] | None = None
@@ -120,15 +122,31 @@ class LlamaRuntime:
         self._last_prompt = (key, tokens)
         return list(tokens)
 
+    def history_length(self, messages: Sequence[Message], tokens: Sequence[int]) -> int:
+        """How many of ``tokens`` come before the newest message (the conversation so far)."""
+        if len(messages) < 2:
+            return 0
+        try:
+            result = self.history_formatter(messages=[dict(m) for m in messages[:-1]])
+        except Exception:  # a template that insists on ending with a user turn
+            return 0
+        history = self.llm.tokenize(
+            result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
+        )
+        return common_prefix(history, tokens)
+
     def restore_prefix(self, tokens: Sequence[int]) -> None:
         """Before a generation (lock held): keep the live session's state if we are leaving
         it, and load a saved state if one covers more of ``tokens`` than the live context."""
         llm = self.llm
+        if not self.state_cache:
+            return
         live_tokens = llm.input_ids[: llm.n_tokens].tolist()
         live = common_prefix(live_tokens, tokens)
-        # The live context is another conversation (or an older version of this one) when
-        # the new prompt does not contain the previous prompt: save it before it is overwritten.
-        if live + MIN_SWITCH_TOKENS < self.last_prompt_len and len(live_tokens) > live:
+        # Continuing a conversation rewrites at most its newest message (the turn guide is
+        # dropped from history); diverging before that means another conversation is taking
+        # over the context: save the live one before it is overwritten.
+        if live + MIN_SWITCH_TOKENS < self.last_history_len and len(live_tokens) > live:
             self.states.put(tuple(live_tokens), llm.save_state())
             self.state_saves += 1
         key, saved = self.states.best(tokens)
@@ -136,8 +154,13 @@ class LlamaRuntime:
             llm.load_state(self.states.take(key))
             self.state_loads += 1
 
-    def finished(self, tokens: Sequence[int]) -> None:
-        self.last_prompt_len = len(tokens)
+    def finished(self, tokens: Sequence[int], history_len: int) -> None:
+        self.last_history_len = history_len
+        self._last_generated = list(tokens)
+
+    def prompt_tokens_last(self) -> list[int]:
+        """The prompt tokens of the last generation (for benchmarks and diagnostics)."""
+        return list(getattr(self, "_last_generated", []))
 
     def facts(self) -> dict[str, object]:
         offloaded = self.n_layers + 1 if self.backend["gpu_offload"] else 0
@@ -179,11 +202,15 @@ def load_runtime(path: Path, settings: Any) -> LlamaRuntime:
     metadata = llm.metadata
     template = metadata.get("tokenizer.chat_template")
     eos = _token_text(llm, llm.token_eos())
-    formatter = Jinja2ChatFormatter(
-        template=template or CHATML_TEMPLATE,
-        eos_token=eos,
-        bos_token=_token_text(llm, llm.token_bos()),
-    )
+    formatters = [
+        Jinja2ChatFormatter(
+            template=template or CHATML_TEMPLATE,
+            eos_token=eos,
+            bos_token=_token_text(llm, llm.token_bos()),
+            add_generation_prompt=generation_prompt,
+        )
+        for generation_prompt in (True, False)
+    ]
     stop = [eos] if eos else []
     if not template:
         stop.append("<|im_end|>")
@@ -192,7 +219,8 @@ def load_runtime(path: Path, settings: Any) -> LlamaRuntime:
         llm=llm,
         path=path,
         template_source="metadata" if template else "fallback (ChatML)",
-        formatter=formatter,
+        formatter=formatters[0],
+        history_formatter=formatters[1],
         stop=stop,
         backend=backend,
         n_layers=int(metadata.get(f"{arch}.block_count", 0) or 0),

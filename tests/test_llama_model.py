@@ -117,12 +117,17 @@ def test_session_switch_restores_saved_state(tiny_gguf: Path, settings: Settings
 
 
 def test_continuing_a_conversation_saves_nothing(tiny_gguf: Path, settings: Settings) -> None:
+    """The newest message carries a turn guide that history later drops: still the same
+    conversation, so no state is saved (saving would copy the whole KV cache every turn)."""
     model = LlamaModel(tiny_gguf, settings)
     model.runtime = load_runtime(tiny_gguf, settings)
     messages = history(2)
     for turn in range(4):
-        messages.append({"role": "user", "content": f"next {turn}"})
-        messages.append({"role": "assistant", "content": ask(model, messages)})
+        guide = " [Guide for this reply] name the feeling, then one small ask. " * 3
+        sent = messages + [{"role": "user", "content": f"next {turn}{guide}"}]
+        reply = ask(model, sent)
+        messages += [{"role": "user", "content": f"next {turn}"}]
+        messages += [{"role": "assistant", "content": reply}]
     assert model.runtime.state_saves == 0 and model.runtime.state_loads == 0
 
 

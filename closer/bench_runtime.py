@@ -1,0 +1,269 @@
+"""``closer bench``: the runtime's speed, measured against a baseline taken in the same run.
+
+* ``decode_ratio``: decode tokens/s seen by a consumer of ``Conversation.send`` (graph, guard,
+  streaming) ÷ decode tokens/s of raw llama-cpp-python ``create_completion`` on the same
+  ``Llama``, the same prompt tokens and the same sampling settings.  Runs alternate, medians.
+* ``turn8_over_turn1``: wall time of turn 8 ÷ turn 1 of one conversation whose history grows
+  (16 new tokens a turn): flat when prompts keep a stable prefix.
+* ``overhead_p50_ms``: one whole turn in guided mode (no language model): safety screen,
+  retrieval, graph and checkpoint.
+* ``session_switch``: a turn of conversation A after conversation B ran, with and without
+  the saved-state cache.
+Everything runs in a temporary data folder; nothing the person saved is touched.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from assistant.config import Settings
+from assistant.events import ReplyDelta
+from assistant.llama_runtime import PrefixStates
+from assistant.model import ChatModel, GenerationOptions
+from graphs.runner import Conversation, Services
+
+SCRIPT = (
+    "my chest is tight, I keep rehearsing",
+    "I breathed, I feel calmer",
+    "I feel lonely, the story I'm telling myself is that I don't matter to him",
+    "you never make time for me",
+    "could we sit together ten minutes after dinner tonight, phones away?",
+    "what if he says he is too tired tonight?",
+    "okay, I think I can say it kindly",
+    "thank you, I feel ready",
+)
+TARGETS = {"decode_ratio": 0.95, "turn8_over_turn1": 1.3, "overhead_p50_ms": 30.0}
+
+
+@dataclass
+class BenchServices(Services):
+    """Services whose turns use fixed generation options (the bench's token budget)."""
+
+    options: GenerationOptions = GenerationOptions()
+
+    @property
+    def context(self) -> Any:
+        return replace(super().context, options=self.options)
+
+
+def bench_model_file(folder: Path) -> Path:
+    """The ~150 M-parameter random-weight llama (1024 dim, 12 layers) the bench runs by default."""
+    from assistant.tiny_gguf import write_tiny_llama
+
+    return write_tiny_llama(
+        folder / "bench-150m.gguf", dim=1024, layers=12, heads=16, ctx=4096, seed=0
+    )
+
+
+def open_bench_services(settings: Settings, model: ChatModel, max_tokens: int) -> BenchServices:
+    from assistant.storage import Store
+    from graphs.services import default_retriever, default_screener
+
+    settings.ensure_home()
+    return BenchServices(
+        settings=settings,
+        store=Store(settings.db_path),
+        model=model,
+        screener=default_screener(settings),
+        retriever=default_retriever(settings),
+        options=GenerationOptions(max_tokens=max_tokens, temperature=0.8, seed=11),
+    )
+
+
+def timed_turn(conversation: Conversation, text: str) -> dict[str, float]:
+    """Wall time of one turn and the arrival times of its streamed model pieces."""
+    start = time.perf_counter()
+    arrivals = [
+        time.perf_counter() for event in conversation.send(text) if isinstance(event, ReplyDelta)
+    ]
+    end = time.perf_counter()
+    return {"seconds": end - start, **_decode_rate(arrivals)}
+
+
+def _decode_rate(arrivals: list[float]) -> dict[str, float]:
+    if len(arrivals) < 3:
+        return {"pieces": len(arrivals), "decode_tps": 0.0}
+    return {
+        "pieces": len(arrivals),
+        "decode_tps": (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]),
+    }
+
+
+def raw_decode(llm: Any, tokens: list[int], options: GenerationOptions) -> dict[str, float]:
+    """The baseline: llama-cpp-python's own streaming ``create_completion``.
+
+    It runs on a worker thread, as generation does inside the graph: with OpenMP's default
+    spin-waiting, the thread that calls llama.cpp matters on a busy machine, and the two
+    sides must differ only in what Closer adds."""
+    arrivals: list[float] = []
+
+    def run() -> None:
+        for chunk in llm.create_completion(
+            tokens,
+            max_tokens=options.max_tokens,
+            temperature=options.temperature,
+            top_p=options.top_p,
+            seed=options.seed,
+            stream=True,
+        ):
+            if chunk["choices"][0]["text"]:
+                arrivals.append(time.perf_counter())
+
+    worker = threading.Thread(target=run)
+    worker.start()
+    worker.join()
+    return _decode_rate(arrivals)
+
+
+def measure_decode(services: BenchServices, model: Any, rounds: int = 5) -> dict[str, Any]:
+    """Pairs of runs on the same prompt, assistant then raw; the median of the pair ratios."""
+    timed_turn(Conversation(services), SCRIPT[0])  # warm: load pages, fill the KV cache
+    assistant, raw = [], []
+    for _ in range(rounds):
+        assistant.append(timed_turn(Conversation(services), SCRIPT[0])["decode_tps"])
+        runtime = model.runtime
+        with runtime.lock:
+            tokens = runtime.prompt_tokens_last()
+            raw.append(raw_decode(runtime.llm, tokens, services.options)["decode_tps"])
+    ratios = [a / r for a, r in zip(assistant, raw, strict=True) if r > 0]
+    return {
+        "decode_ratio": round(statistics.median(ratios), 3),
+        "assistant_decode_tps": round(statistics.median(assistant), 1),
+        "raw_decode_tps": round(statistics.median(raw), 1),
+        "assistant_runs_tps": [round(x, 1) for x in assistant],
+        "raw_runs_tps": [round(x, 1) for x in raw],
+        "decode_tokens": services.options.max_tokens,
+    }
+
+
+def _cold(runtime: Any) -> None:
+    """Forget every cached token, so turn 1 pays for the whole prompt as in a fresh process."""
+    runtime.llm.reset()
+    runtime.states = PrefixStates(runtime.states.capacity_bytes)
+    runtime.last_history_len = 0
+
+
+def measure_turns(
+    services: BenchServices, model: Any, turns: int, repeats: int = 3
+) -> dict[str, Any]:
+    """``repeats`` conversations of ``turns`` turns each, history growing; per-turn medians."""
+    runs, prompt_tokens = [], []
+    for _ in range(repeats):
+        _cold(model.runtime)
+        conversation = Conversation(services)
+        seconds = []
+        prompt_tokens = []
+        for index in range(turns):
+            seconds.append(timed_turn(conversation, SCRIPT[index % len(SCRIPT)])["seconds"])
+            prompt_tokens.append(len(model.runtime.prompt_tokens_last()))
+        runs.append(seconds)
+    per_turn = [statistics.median(run[i] for run in runs) for i in range(turns)]
+    return {
+        "turn8_over_turn1": round(per_turn[-1] / per_turn[0], 3),
+        "turn_ms": [round(s * 1000) for s in per_turn],
+        "turn_ms_runs": [[round(s * 1000) for s in run] for run in runs],
+        "prompt_tokens": prompt_tokens,
+        "new_tokens_per_turn": services.options.max_tokens,
+    }
+
+
+def measure_overhead(settings: Settings, turns: int = 30) -> dict[str, Any]:
+    """Whole turns in guided mode: everything but the language model."""
+    from assistant.composer import GuidedComposer
+
+    services = open_bench_services(settings, GuidedComposer(), 200)
+    timed_turn(Conversation(services), SCRIPT[0])  # warm: embedder, index, graph
+    samples = []
+    conversation = Conversation(services)
+    for index in range(turns):
+        if index % len(SCRIPT) == 0:
+            conversation = Conversation(services)
+        samples.append(timed_turn(conversation, SCRIPT[index % len(SCRIPT)])["seconds"] * 1000)
+    services.store.close()
+    ordered = sorted(samples)
+    return {
+        "overhead_p50_ms": round(statistics.median(samples), 1),
+        "overhead_p90_ms": round(ordered[int(len(ordered) * 0.9) - 1], 1),
+        "overhead_turns": turns,
+    }
+
+
+def measure_session_switch(services: BenchServices, model: Any) -> dict[str, Any]:
+    """Turn 5 of conversation A right after conversation B ran: state cache on, then off."""
+    runtime = model.runtime
+    figures: dict[str, Any] = {}
+    for cache_on in (True, False):
+        runtime.state_cache = cache_on
+        first, second = Conversation(services), Conversation(services)
+        for text in SCRIPT[:4]:
+            timed_turn(first, text)
+        for text in SCRIPT[:4]:
+            timed_turn(second, text)
+        name = "with_cache_ms" if cache_on else "without_cache_ms"
+        figures[name] = round(timed_turn(first, SCRIPT[4])["seconds"] * 1000)
+        figures["prompt_tokens"] = len(runtime.prompt_tokens_last())
+    runtime.state_cache = True
+    continuing = Conversation(services)
+    for text in SCRIPT[:4]:
+        timed_turn(continuing, text)
+    figures["no_switch_ms"] = round(timed_turn(continuing, SCRIPT[4])["seconds"] * 1000)
+    figures["saved_states"] = len(runtime.states)
+    figures["saved_state_mb"] = round(runtime.states.size() / 1e6, 1)
+    return figures
+
+
+def run_bench(
+    model_path: Path | None = None,
+    turns: int = 8,
+    *,
+    rounds: int = 5,
+    repeats: int = 3,
+    overhead_turns: int = 30,
+) -> dict[str, Any]:
+    """Every figure of ``closer bench``, as one dict (see the module docstring)."""
+    from assistant.llama_model import LlamaModel
+
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="closer-bench-") as folder:
+        work = Path(folder)
+        settings = Settings(home=work / "home", n_ctx=4096)
+        started = time.perf_counter()
+        path = model_path or bench_model_file(work)
+        written_s = time.perf_counter() - started
+        overhead = measure_overhead(settings, overhead_turns)
+        model = LlamaModel(path, settings)
+        decode = measure_decode(open_bench_services(settings, model, 64), model, rounds)
+        services = open_bench_services(settings, model, 16)
+        history = measure_turns(services, model, turns, repeats)
+        switch = measure_session_switch(services, model)
+        services.store.close()
+        facts = model.describe()
+    result: dict[str, Any] = {
+        "decode_ratio": decode["decode_ratio"],
+        "turn8_over_turn1": history["turn8_over_turn1"],
+        "overhead_p50_ms": overhead["overhead_p50_ms"],
+        **decode,
+        **history,
+        **overhead,
+        "session_switch": switch,
+        "model": {**facts, "written_s": round(written_s, 1) if model_path is None else None},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "load_avg_start": round(load_before, 2),
+            "load_avg_end": round(os.getloadavg()[0], 2),
+        },
+        "targets": TARGETS,
+    }
+    result["meets_targets"] = {
+        "decode_ratio": result["decode_ratio"] >= TARGETS["decode_ratio"],
+        "turn8_over_turn1": result["turn8_over_turn1"] <= TARGETS["turn8_over_turn1"],
+        "overhead_p50_ms": result["overhead_p50_ms"] <= TARGETS["overhead_p50_ms"],
+    }
+    return result

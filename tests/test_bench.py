@@ -1,0 +1,42 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.fixtures_gguf are parameters here)
+"""``closer bench`` reports every figure it promises (the speed targets live in benchmarks/,
+never in tests: here only the shape and sanity of the report are checked)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from closer.bench_runtime import SCRIPT, bench_model_file, run_bench
+from tests.conftest import run_closer
+from tests.fixtures_gguf import tiny_gguf  # noqa: F401
+
+pytestmark = pytest.mark.slow
+
+
+def test_report_has_the_three_figures_and_raw_numbers(tiny_gguf: Path) -> None:
+    report = run_bench(tiny_gguf, turns=3, rounds=1, repeats=1, overhead_turns=2)
+    for key in ("decode_ratio", "turn8_over_turn1", "overhead_p50_ms"):
+        assert report[key] > 0 and key in report["meets_targets"]
+    assert report["assistant_decode_tps"] > 0 and report["raw_decode_tps"] > 0
+    assert len(report["turn_ms"]) == 3 and report["prompt_tokens"][2] > report["prompt_tokens"][0]
+    switch = report["session_switch"]
+    assert switch["with_cache_ms"] > 0 and switch["without_cache_ms"] > 0
+    assert report["model"]["backend"] and report["model"]["architecture"] == "llama"
+
+
+def test_cli_rejects_a_bad_model(tmp_path: Path, closer_home: Path) -> None:
+    bad = tmp_path / "bad.gguf"
+    bad.write_text("nope")
+    done = run_closer("bench", "--model", str(bad), "--json", home=closer_home)
+    assert done.returncode == 2 and "not a GGUF" in done.stderr and done.stdout == ""
+
+
+def test_default_bench_model_is_about_150m(tmp_path: Path) -> None:
+    from assistant.gguf_files import inspect_gguf
+
+    info = inspect_gguf(bench_model_file(tmp_path))
+    assert 140e6 < info["parameters"] < 170e6 and info["context_length"] == 4096
+    assert len(SCRIPT) >= 8
