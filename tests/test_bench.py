@@ -4,7 +4,6 @@ never in tests: here only the shape and sanity of the report are checked)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
