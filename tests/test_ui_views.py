@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 
 from closer.ui import browser_secret
@@ -56,6 +57,12 @@ def test_ui_command_rejects_a_bad_port_plainly(closer_home: Path) -> None:
     result = run_closer("ui", "--port", "70000", "--no-browser", home=closer_home, timeout=60)
     assert result.returncode == 2
     assert "is not a port" in result.stderr and "Traceback" not in result.stderr
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = str(busy.getsockname()[1])
+        taken = run_closer("ui", "--port", port, "--no-browser", home=closer_home, timeout=60)
+    assert taken.returncode == 2 and "another program is using it" in taken.stderr
     usage = run_closer("ui", "--help", home=closer_home, timeout=60)
     for flag in ("--port", "--model", "--model-url", "--no-browser"):
         assert flag in usage.stdout

@@ -19,6 +19,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_ui(args: argparse.Namespace) -> int:
     if args.port is not None and not 1 <= args.port <= 65535:
         raise UserError(f"--port {args.port} is not a port; give a number from 1 to 65535.")
+    if args.port is not None and not _port_free(args.port):
+        raise UserError(_busy(args.port))
     settings = settings_from(args)
     settings.ensure_home()
     from closer.ui import offline_environment
@@ -36,6 +38,27 @@ def run_ui(args: argparse.Namespace) -> int:
     print(f"Model: {model_label(services.model.describe())}", flush=True)
     try:
         serve(services, port=args.port, open_browser=not args.no_browser)
-    except OSError as error:
-        raise UserError(f"cannot listen on 127.0.0.1:{args.port}: {error}") from error
+    except OSError as error:  # the port was taken while the model loaded
+        raise UserError(_busy(args.port)) from error
     return 0
+
+
+def _busy(port: int | None) -> str:
+    return (
+        f"cannot listen on 127.0.0.1:{port}: another program is using it; "
+        "choose another port with --port N, or leave --port out to get a free one."
+    )
+
+
+def _port_free(port: int) -> bool:
+    """Checked before the slow start (model, index) so a busy port fails at once."""
+    import socket
+
+    with socket.socket() as probe:
+        # Like the server itself: a port left in TIME_WAIT by a previous run is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
