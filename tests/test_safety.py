@@ -112,6 +112,34 @@ def test_support_level_suggests_help_without_stopping(text: str) -> None:
     assert (result.level, result.category) == ("support", "support")
 
 
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Dan hit me last night.", "abuse"),
+        ("Mark threatened to kill me.", "abuse"),
+        ("Tom won't let me see my friends.", "coercion"),
+        ("Mike forced me to have sex.", "coercion"),
+        ("Jess calls me a worthless idiot.", "contempt"),
+    ],
+)
+def test_a_partner_named_by_first_name_counts(text: str, category: str) -> None:
+    assert screen(text).category == category
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It hit me that we never talk.",
+        "The ball hit me in the face at football.",
+        "No one has ever hit me.",
+        "Nobody calls me names.",
+        "Honestly it just hit me how lonely I am.",
+    ],
+)
+def test_things_and_abstractions_are_not_people(text: str) -> None:
+    assert screen(text).level == "none"
+
+
 def test_negation_is_scoped_to_its_clause() -> None:
     assert screen("He has never hit me, but he choked me last week.").level == "escalate"
     assert screen("He didn't just yell, he hit me.").level == "escalate"
@@ -155,7 +183,11 @@ def test_screening_json_shape() -> None:
         "category": "abuse",
         "matched": list(result.matched),
     }
-    assert Screening("none", None, ()).as_json() == {"level": "none", "category": None, "matched": []}
+    assert Screening("none", None, ()).as_json() == {
+        "level": "none",
+        "category": None,
+        "matched": [],
+    }
 
 
 def test_layers_only_raise() -> None:
