@@ -6,7 +6,7 @@ searches one screening costs (machine speed and load cancel out).  Target: patte
 p50 <= 5 ms per message.  The semantic layer (embedding each sentence with the offline
 MiniLM) is reported separately, when the embedder loads.
 
-    python benchmarks/bench_safety.py [--file evals/safety_dev.jsonl] [--repeat 3]
+    python benchmarks/bench_safety.py [--file evals/safety_dev.jsonl] [--repeat 3] [--patterns-only]
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def _embedder():  # -> Embedder | None
         return None
 
 
-def run(path: Path, repeat: int) -> dict:
+def run(path: Path, repeat: int, semantic: bool = True) -> dict:
     texts = [row["text"] for row in load_rows(path)]
     start = time.perf_counter()
     load_rules()
@@ -74,7 +74,7 @@ def run(path: Path, repeat: int) -> dict:
         "target_p50_ms": 5.0,
         "patterns_meet_target": patterns["p50_ms"] <= 5.0,
     }
-    embedder = _embedder()
+    embedder = _embedder() if semantic else None
     if embedder is not None:
         start = time.perf_counter()
         screen("warm up the example index", embedder=embedder)
@@ -93,12 +93,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--file", default=str(REPO / "evals" / "safety_dev.jsonl"))
     parser.add_argument("--repeat", type=int, default=3, help="passes over the set (patterns)")
+    parser.add_argument("--patterns-only", action="store_true", help="skip the semantic layer")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as home:
         import os
 
         os.environ.setdefault("CLOSER_HOME", home)
-        print(json.dumps(run(Path(args.file), max(1, args.repeat))))
+        print(
+            json.dumps(run(Path(args.file), max(1, args.repeat), semantic=not args.patterns_only))
+        )
     return 0
 
 
