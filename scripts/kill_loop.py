@@ -66,18 +66,37 @@ class Server:
     """One ``closer ui`` process on 127.0.0.1."""
 
     def __init__(
-        self, home: Path, model: Path, port: int, log: Path, env: dict[str, str],
+        self,
+        home: Path,
+        model: Path,
+        port: int,
+        log: Path,
+        env: dict[str, str],
         umask: int | None = None,
     ) -> None:
         self.url = f"http://127.0.0.1:{port}"
         self.log = log
-        command = [sys.executable, "-m", "closer", "ui", "--port", str(port), "--no-browser",
-                   "--model", str(model)]
+        command = [
+            sys.executable,
+            "-m",
+            "closer",
+            "ui",
+            "--port",
+            str(port),
+            "--no-browser",
+            "--model",
+            str(model),
+        ]
         full_env = {**env, "CLOSER_HOME": str(home), "PYTHONUNBUFFERED": "1"}
         with log.open("ab") as out:
             self.process = subprocess.Popen(
-                command, cwd=REPO, env=full_env, stdout=out, stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL, start_new_session=True,
+                command,
+                cwd=REPO,
+                env=full_env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
                 preexec_fn=(lambda: os.umask(umask)) if umask is not None else None,
             )
 
@@ -111,7 +130,8 @@ def call(url: str, endpoint: str, data: list[Any]) -> Iterator[tuple[str, Any]]:
     """Gradio's HTTP API: POST the inputs, then read the server-sent events as (event, data)."""
     body = json.dumps({"data": data}).encode("utf-8")
     request = urllib.request.Request(
-        f"{url}/gradio_api/call/{endpoint}", data=body,
+        f"{url}/gradio_api/call/{endpoint}",
+        data=body,
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=60) as reply:
@@ -155,7 +175,7 @@ def complete_turn(url: str, text: str, thread: str) -> str:
 
 
 def kill_mid_reply(server: Server, text: str, thread: str, pieces: int) -> bool:
-    """Send a message and SIGKILL the server after ``pieces`` streamed pieces; True if mid-stream."""
+    """Send a message, SIGKILL the server after ``pieces`` streamed pieces; True if mid-stream."""
     seen = 0
     try:
         for event, data in call(server.url, "on_send", [text, thread]):
@@ -204,7 +224,9 @@ def check(home: Path, thread: str, tally: Tally, in_flight: str) -> tuple[str, b
     messages = saved_turns(home, thread)
     roles = [m["role"] for m in messages]
     paired = all(
-        roles[i] == "user" and i + 1 < len(roles) and roles[i + 1] == "assistant"
+        roles[i] == "user"
+        and i + 1 < len(roles)
+        and roles[i + 1] == "assistant"
         and messages[i + 1]["content"].strip()
         for i in range(0, len(roles), 2)
     )
@@ -258,8 +280,10 @@ def run(args: argparse.Namespace) -> int:
         verdict, saved_whole = check(home, thread, tally, in_flight)
         if saved_whole:
             tally.completed.append(in_flight)  # saved: it must survive later kills too
-        print(f"kill {round_no}/{args.kills}: started in {ready:.1f}s; killed {when}; {verdict}",
-              flush=True)
+        print(
+            f"kill {round_no}/{args.kills}: started in {ready:.1f}s; killed {when}; {verdict}",
+            flush=True,
+        )
     reload_ok = reload_check(home, model, log, env, thread, tally)
     print(
         f"\nkills: {tally.kills} ({tally.mid_stream} during a streamed reply)\n"
@@ -303,8 +327,9 @@ def main() -> int:
     parser.add_argument("--model", help="chat GGUF (default: a tiny random-weight one)")
     parser.add_argument("--home", help="data dir to use (default: a new temp dir)")
     parser.add_argument("--seed-home", help="copy this prepared data dir first (saves indexing)")
-    parser.add_argument("--max-pieces", type=int, default=6,
-                        help="kill after 1..N streamed pieces of the reply")
+    parser.add_argument(
+        "--max-pieces", type=int, default=6, help="kill after 1..N streamed pieces of the reply"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--keep", action="store_true", help="keep the temp dir")
     return run(parser.parse_args())

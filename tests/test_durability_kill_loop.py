@@ -17,9 +17,22 @@ from tests.privacy_helpers import REPO, tiny_model
 @pytest.mark.slow
 def test_kill_9_during_streamed_replies_loses_no_turn(indexed_home: Path) -> None:
     result = subprocess.run(
-        [sys.executable, str(REPO / "scripts" / "kill_loop.py"), "--kills", "3",
-         "--seed-home", str(indexed_home), "--model", str(tiny_model()), "--max-pieces", "3"],
-        capture_output=True, text=True, timeout=1800, cwd=REPO,
+        [
+            sys.executable,
+            str(REPO / "scripts" / "kill_loop.py"),
+            "--kills",
+            "3",
+            "--seed-home",
+            str(indexed_home),
+            "--model",
+            str(tiny_model()),
+            "--max-pieces",
+            "3",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        cwd=REPO,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout

@@ -47,8 +47,9 @@ def test_a_bad_model_file_gets_one_clear_message_and_guided_mode(
     path = fault_file(kind, tmp_path / "models", embedding_gguf)
     script = tmp_path / "script.txt"
     script.write_text("my chest is tight, I keep rehearsing\n")
-    result = run_cli("chat", "--model", str(path), "--script", str(script), "--json",
-                     home=indexed_home)
+    result = run_cli(
+        "chat", "--model", str(path), "--script", str(script), "--json", home=indexed_home
+    )
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     mentions = [line for line in result.stderr.splitlines() if str(path) in line]

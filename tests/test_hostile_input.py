@@ -80,9 +80,7 @@ def check_history(home: Path, session: str) -> None:
 
 
 @pytest.mark.parametrize("model", ["guided", "tiny-gguf"])
-def test_hostile_script_in_batch_mode(
-    model: str, indexed_home: Path, tmp_path: Path
-) -> None:
+def test_hostile_script_in_batch_mode(model: str, indexed_home: Path, tmp_path: Path) -> None:
     args = ["--model", str(tiny_model())] if model == "tiny-gguf" else []
     script = hostile_script(tmp_path / "hostile.txt")
     result = run_cli("chat", *args, "--script", str(script), "--json", home=indexed_home)
@@ -95,9 +93,7 @@ def test_hostile_script_in_batch_mode(
     check_history(indexed_home, rows[0]["session"])
 
 
-def test_hostile_script_resumed_keeps_the_earlier_turns(
-    indexed_home: Path, tmp_path: Path
-) -> None:
+def test_hostile_script_resumed_keeps_the_earlier_turns(indexed_home: Path, tmp_path: Path) -> None:
     first = tmp_path / "first.txt"
     first.write_text(FIRST + "\n", encoding="utf-8")
     started = run_cli("chat", "--script", str(first), "--json", home=indexed_home)
@@ -128,8 +124,12 @@ def test_hostile_messages_through_the_ui_server(indexed_home: Path, tmp_path: Pa
     with UiServer(indexed_home, tiny_model(), tmp_path / "server.log", _env()) as server:
         thread, _, _ = server.turn(FIRST)
         for name, raw in HOSTILE:
-            text = raw.decode("utf-8", "surrogateescape") if name != "surrogates" else (
-                "lone \ud800 surrogate, bad \udcff bytes"  # JSON carries lone surrogates
+            text = (
+                raw.decode("utf-8", "surrogateescape")
+                if name != "surrogates"
+                else (
+                    "lone \ud800 surrogate, bad \udcff bytes"  # JSON carries lone surrogates
+                )
             )
             thread_after, outputs, _ = server.turn(text, thread)
             assert thread_after == thread or name in ("empty", "blank"), name

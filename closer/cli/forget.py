@@ -25,7 +25,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "forget", help="delete all conversations and your added documents (asks first)"
     )
     forget.add_argument(
-        "--all", action="store_true", required=True,
+        "--all",
+        action="store_true",
+        required=True,
         help="everything about you: every conversation, every added document and its vectors",
     )
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
