@@ -38,7 +38,7 @@ def escalation(state: ConversationState, runtime: Runtime[Context]) -> Update:
     first = state.get("stage") != "escalation"
     text = safety.escalation_reply(standing.get("category") or "crisis", locale, first=first)
     if not first and (state.get("blocking") or _asks_for_coaching(state)):
-        text = safety.refusal_while_escalated(locale)
+        text = safety.refusal_while_escalated(locale, standing.get("category") or "abuse")
     return {"stage": "escalation", "kind": "escalation", "reply": text}
 
 

@@ -17,13 +17,17 @@ log = logging.getLogger("closer.services")
 def default_screener(settings: Settings, *, semantic: bool = True) -> Screener:
     """The safety screen, with the semantic layer when the offline embedder is available."""
     from assistant import safety
+    from assistant.safety_patterns import load_rules
 
+    load_rules()  # compile the rules now, so the first message doesn't wait for it
     embedder = None
     if semantic:
         try:
             from assistant.embeddings import get_embedder
+            from assistant.safety_semantic import index_for
 
             embedder = get_embedder(settings)
+            index_for(embedder)  # embed the labelled examples once, at start-up
         except Exception as error:  # patterns alone still screen every message
             log.warning("semantic safety layer off: %s", error)
     return functools.partial(safety.screen, embedder=embedder)

@@ -55,6 +55,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (UserError, ConfigError, ModelLoadError) as error:
         print(f"closer: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # e.g. `closer eval safety --json | head`
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("\nStopped. Everything up to the last finished turn is saved.", file=sys.stderr)
         return 130

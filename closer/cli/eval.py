@@ -26,6 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     evaluate = subparsers.add_parser("eval", help="run an evaluation suite from evals/")
     suites = evaluate.add_subparsers(dest="eval_command", metavar="SUITE", required=True)
     _register_safety(suites)
+    from closer.cli.eval_suite import register_suite
+
+    register_suite(suites)  # scenarios, retrieval, all, compare
 
 
 def _register_safety(suites: argparse._SubParsersAction) -> None:
