@@ -18,10 +18,12 @@ def stage_line(stage: str) -> str:
 
 
 def print_banner(conversation) -> None:  # noqa: ANN001
+    from closer.ui.views import model_label  # plain text helpers, no gradio import
+
     info = conversation.services.model.describe()
-    print(
-        f"Closer · {info.get('detail') or info.get('name')} · conversation {conversation.thread_id}"
-    )
+    print(f"Closer · {model_label(info)} · conversation {conversation.thread_id}")
+    if info.get("note"):  # why a requested model isn't loaded
+        print(info["note"])
     print("Type your message and press Enter. 'I need a break' pauses; 'exit' leaves.")
 
 
