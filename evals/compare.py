@@ -41,12 +41,13 @@ def verdict(name: str, delta: float) -> str:
 
 def format_table(rows: list[Row], labels: tuple[str, str]) -> str:
     width = max([len("metric"), *(len(row[0]) for row in rows)])
-    head = f"{'metric':<{width}}  {labels[0][:14]:>14}  {labels[1][:14]:>14}  {'delta':>9}"
+    col = max(10, len(labels[0]), len(labels[1]))
+    head = f"{'metric':<{width}}  {labels[0]:>{col}}  {labels[1]:>{col}}  {'delta':>9}"
     lines = [head, "-" * len(head)]
     for name, a, b in rows:
         delta = None if a is None or b is None else b - a
         lines.append(
-            f"{name:<{width}}  {_cell(a):>14}  {_cell(b):>14}  "
+            f"{name:<{width}}  {_cell(a):>{col}}  {_cell(b):>{col}}  "
             f"{'' if delta is None else f'{delta:+.4f}':>9}  "
             f"{'' if delta is None else verdict(name, delta)}"
         )
