@@ -31,16 +31,20 @@ def open_eval_services(settings: Settings, model_path: str | None) -> Any:
     from graphs.services import open_services
 
     if model_path:
+        if not Path(model_path).is_file():
+            raise FileNotFoundError(f"model file not found: {model_path}")
         model = load_model(settings.with_overrides(model=str(model_path)))
     else:
         model = GuidedComposer()
     return open_services(settings, model=model)
 
 
-def run_scenarios_part(services: Any, directory: Path | None, progress: bool) -> dict[str, Any]:
-    from evals.runner import SCENARIO_DIR, load_scenarios, run_scenarios
+def run_scenarios_part(
+    services: Any, scenarios: list[dict[str, Any]], progress: bool
+) -> dict[str, Any]:
+    from evals.runner import run_scenarios
 
-    return run_scenarios(services, load_scenarios(directory or SCENARIO_DIR), progress=progress)
+    return run_scenarios(services, scenarios, progress=progress)
 
 
 def run_safety_part(settings: Settings, path: Path | None, progress: bool) -> dict[str, Any]:
@@ -98,12 +102,19 @@ def run_suite(
         "model": str(model_path) if model_path else "guided",
         "parts": list(parts),
     }
+    if judge_path and not Path(judge_path).is_file():
+        raise FileNotFoundError(f"judge model file not found: {judge_path}")
     services = None
+    scenarios: list[dict[str, Any]] = []
+    if "scenarios" in parts:  # a malformed scenario file fails before anything loads
+        from evals.runner import SCENARIO_DIR, load_scenarios
+
+        scenarios = load_scenarios(scenario_dir or SCENARIO_DIR)
     if "scenarios" in parts or "retrieval" in parts:
         services = open_eval_services(settings, model_path)
     try:
         if "scenarios" in parts:
-            results["scenarios"] = run_scenarios_part(services, scenario_dir, progress)
+            results["scenarios"] = run_scenarios_part(services, scenarios, progress)
             if judge_path:
                 from evals.judge import judge_scenarios
 
