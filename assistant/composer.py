@@ -30,8 +30,9 @@ def _fill(template: str, values: dict[str, str]) -> str:
 
 
 def _tip(brief: TurnBrief) -> str:
+    """The first retrieved card's tip that belongs to this stage, else the stage default."""
     for card in brief.cards:
-        if card.tip:
+        if card.tip and (not card.stages or brief.stage in card.stages):
             tip = card.tip.strip()
             return tip if tip.endswith((".", "!")) else tip + "."
     return _templates()["defaults"].get(brief.stage, "")
@@ -42,10 +43,16 @@ def _plan_values(brief: TurnBrief) -> dict[str, str]:
     facts = brief.facts
     return {
         "cue": facts.get("cue") or plan["default_cue"],
-        "naming": facts.get("naming") or plan["default_naming"],
-        "request": facts.get("request") or plan["default_request"],
+        "naming": _as_sentence(facts.get("naming") or plan["default_naming"]),
+        "request": _as_sentence(facts.get("request") or plan["default_request"]),
         "return_plan": _clean(plan["return_plan"]),
     }
+
+
+def _as_sentence(text: str) -> str:
+    """End quoted words with punctuation, so the sentence after the quote starts cleanly."""
+    text = _clean(text)
+    return text if text.endswith((".", "!", "?", "…")) else text + "."
 
 
 def compose(brief: TurnBrief) -> str:

@@ -94,5 +94,49 @@ def key_phrase(message: str, signals: Signals, limit: int = 8) -> str:
         if group:
             return group[0]
     clause = re.split(r"[.!?;,\n]", message.strip(), maxsplit=1)[0]
-    words = clause.split()
-    return " ".join(words[:limit])
+    words = clause.split()[:limit]
+    # Don't end the reflected phrase on a word that leaves it hanging ("...and I don't know how").
+    while len(words) > 1 and words[-1].casefold().strip("'\"") in _HANGING:
+        words.pop()
+    return " ".join(words)
+
+
+_HANGING = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "but",
+        "by",
+        "for",
+        "from",
+        "how",
+        "i",
+        "if",
+        "in",
+        "is",
+        "it",
+        "like",
+        "of",
+        "on",
+        "or",
+        "say",
+        "so",
+        "that",
+        "the",
+        "then",
+        "to",
+        "was",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "with",
+        "you",
+    ]
+)

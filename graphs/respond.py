@@ -4,6 +4,7 @@ reply (model or guided composer, streamed, checked by the output guard)."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from langgraph.config import get_stream_writer
@@ -12,7 +13,7 @@ from langgraph.runtime import Runtime
 from assistant.composer import compose
 from assistant.events import Notice, ReplyDelta, ReplyReplaced
 from assistant.model import Card, Message, ModelRequest, TurnBrief
-from assistant.prompting import build_messages
+from assistant.prompting import build_messages, stage_instruction
 from graphs.context import Context
 from graphs.state import ConversationState
 
@@ -50,11 +51,28 @@ def _asks_for_coaching(state: ConversationState) -> bool:
 
 
 def retrieve(state: ConversationState, runtime: Runtime[Context]) -> Update:
+    """Top cards for the message, boosted by stage, and always one card of the stage itself
+    so the reply can stay grounded in what this step is about."""
     retriever = runtime.context.retriever
-    if retriever is None or not state.get("user_text"):
+    text = state.get("user_text", "")
+    if retriever is None or not text:
         return {"cards": []}
-    cards = retriever.search(state["user_text"], stage=state.get("stage"), k=3)
+    stage = state.get("stage", "check_in")
+    # A short message ("I'm ready") says little; the step's own purpose says more.
+    query = text if _content_words(text) >= 4 else f"{text}. {stage_instruction(stage)}"
+    found = retriever.search(query, stage=stage, k=RETRIEVE_K + 7)
+    cards = found[:RETRIEVE_K]
+    if not any(stage in card.stages for card in cards):
+        in_stage = [card for card in found if stage in card.stages]
+        cards = cards[: RETRIEVE_K - 1] + in_stage[:1] if in_stage else cards
     return {"cards": [_card_dict(card) for card in cards]}
+
+
+RETRIEVE_K = 3
+
+
+def _content_words(text: str) -> int:
+    return len([word for word in re.findall(r"[\w']+", text) if len(word) > 3])
 
 
 def _card_dict(card: Card) -> dict[str, Any]:
