@@ -5,6 +5,7 @@ The full 20-kill run is the script's default; its output is in the privacy notes
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +38,8 @@ def test_kill_9_during_streamed_replies_loses_no_turn(indexed_home: Path) -> Non
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
     assert "kills: 3 (3 during a streamed reply)" in out, out
-    assert "turns completed before a kill: 3" in out or "turns completed before a kill: 4" in out
+    completed = re.search(r"turns completed before a kill: (\d+)", out)
+    assert completed and int(completed.group(1)) >= 3, out  # more if a kill landed after a save
     assert "half-written turns: 0" in out
     assert "integrity_check failures: 0" in out
     assert "history shown after a final restart: all turns" in out
