@@ -99,6 +99,9 @@ def test_forget_all_removes_history_documents_and_vectors_but_keeps_guidance(
 ) -> None:
     home = indexed_home
     thread = _prepare_everything(guided_services, home, tmp_path)
+    plans = home / "ui-cache" / "plans"  # where the web page writes exported plans
+    plans.mkdir(parents=True)
+    (plans / f"closer-plan-{thread}.md").write_text(f"# My plan\nTalk about {SECRET_A}.\n")
     index_before = {p.name for p in (home / "index").iterdir() if p.is_dir()}
 
     result = run_cli("forget", "--all", "--yes", home=home)

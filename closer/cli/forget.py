@@ -44,6 +44,7 @@ def run_forget(args: argparse.Namespace) -> int:
         return 1
     conversations = forget_conversations(settings)
     documents = forget_documents(settings)
+    forget_page_files(settings)
     print(
         f"Deleted {conversations} conversation(s) and {documents} added document(s) "
         f"from {settings.home}. The built-in guidance stays."
@@ -62,6 +63,7 @@ def _confirmed(settings: Any) -> bool:
         f"This deletes, from {settings.home}:\n"
         "  - every saved conversation (history and plans)\n"
         "  - every document you added, and its search index entries\n"
+        "  - plans exported from the web page (kept in its cache)\n"
         "It cannot be undone."
     )
     try:
@@ -93,6 +95,13 @@ def forget_conversations(settings: Any) -> int:
         return count
     finally:
         store.close()
+
+
+def forget_page_files(settings: Any) -> None:
+    """The web page's cache: exported plans and Gradio's temporary copies of them."""
+    cache = settings.home / "ui-cache"
+    if cache.is_dir():
+        shutil.rmtree(cache)
 
 
 def forget_documents(settings: Any) -> int:
