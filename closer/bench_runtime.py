@@ -39,6 +39,13 @@ SCRIPT = (
     "okay, I think I can say it kindly",
     "thank you, I feel ready",
 )
+# A second, different conversation for the session-switch measurement.
+OTHER_SCRIPT = (
+    "I want to talk with my wife about how distant we feel lately",
+    "my shoulders are tense and my jaw is tight",
+    "I took three slow breaths, I'm a bit steadier now",
+    "I feel hurt, the story I'm telling myself is that she is bored of me",
+)
 TARGETS = {"decode_ratio": 0.95, "turn8_over_turn1": 1.3, "overhead_p50_ms": 30.0}
 
 
@@ -195,27 +202,48 @@ def measure_overhead(settings: Settings, turns: int = 30) -> dict[str, Any]:
     }
 
 
+def counted_turn(conversation: Conversation, text: str, llm: Any) -> tuple[int, int]:
+    """(milliseconds, prompt tokens llama.cpp evaluated) for one turn: the token count is the
+    load-independent figure; the time depends on what else the machine is doing."""
+    evaluated = [0]
+    original = llm.eval
+
+    def counting(tokens: Any) -> None:
+        evaluated[0] += len(tokens)
+        original(tokens)
+
+    llm.eval = counting
+    try:
+        seconds = timed_turn(conversation, text)["seconds"]
+    finally:
+        llm.eval = original
+    return round(seconds * 1000), evaluated[0]
+
+
 def measure_session_switch(services: BenchServices, model: Any) -> dict[str, Any]:
-    """Turn 5 of conversation A right after conversation B ran: state cache on, then off."""
+    """Turn 5 of conversation A right after a different conversation B ran four turns,
+    with the saved-state cache and without; and turn 5 of A with nothing in between."""
     runtime = model.runtime
     figures: dict[str, Any] = {}
-    for cache_on in (True, False):
+    for label, cache_on, other in (
+        ("with_cache", True, OTHER_SCRIPT),
+        ("without_cache", False, OTHER_SCRIPT),
+        ("no_switch", True, ()),
+    ):
+        _cold(runtime)
         runtime.state_cache = cache_on
         first, second = Conversation(services), Conversation(services)
         for text in SCRIPT[:4]:
             timed_turn(first, text)
-        for text in SCRIPT[:4]:
+        for text in other:
             timed_turn(second, text)
-        name = "with_cache_ms" if cache_on else "without_cache_ms"
-        figures[name] = round(timed_turn(first, SCRIPT[4])["seconds"] * 1000)
-        figures["prompt_tokens"] = len(runtime.prompt_tokens_last())
+        ms, evaluated = counted_turn(first, SCRIPT[4], runtime.llm)
+        figures[f"{label}_ms"] = ms
+        figures[f"{label}_evaluated_tokens"] = evaluated
+        if label == "with_cache":
+            figures["saved_state_mb"] = round(runtime.states.size() / 1e6, 1)
+    figures["prompt_tokens"] = len(runtime.prompt_tokens_last())
     runtime.state_cache = True
-    continuing = Conversation(services)
-    for text in SCRIPT[:4]:
-        timed_turn(continuing, text)
-    figures["no_switch_ms"] = round(timed_turn(continuing, SCRIPT[4])["seconds"] * 1000)
-    figures["saved_states"] = len(runtime.states)
-    figures["saved_state_mb"] = round(runtime.states.size() / 1e6, 1)
     return figures
 
 

@@ -23,6 +23,10 @@ def test_report_has_the_three_figures_and_raw_numbers(tiny_gguf: Path) -> None:
     assert len(report["turn_ms"]) == 3 and report["prompt_tokens"][2] > report["prompt_tokens"][0]
     switch = report["session_switch"]
     assert switch["with_cache_ms"] > 0 and switch["without_cache_ms"] > 0
+    # Coming back to a conversation re-evaluates no more than continuing it would, and less
+    # than without the saved-state cache (token counts do not depend on machine load).
+    assert switch["with_cache_evaluated_tokens"] <= switch["no_switch_evaluated_tokens"] + 32
+    assert switch["with_cache_evaluated_tokens"] < switch["without_cache_evaluated_tokens"]
     assert report["model"]["backend"] and report["model"]["architecture"] == "llama"
 
 
