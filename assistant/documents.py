@@ -147,12 +147,33 @@ class DocumentStore:
         for where in ({"doc_id": path_or_id}, {"path": path}):
             found = collection.get(where=where, include=[])["ids"]
             if found:
-                collection.delete(ids=found)
+                self._rebuild_without(collection, set(found))
                 self._secure()
                 return len(found)
         raise DocumentError(
             f"no ingested document matches {path_or_id!r}; see `closer knowledge list`"
         )
+
+    def _rebuild_without(self, collection: Any, removed: set[str]) -> None:
+        """Delete chunks by rebuilding the collection without them: a plain delete leaves
+        their text in Chroma's write-ahead log, and removed words must leave the disk."""
+        kept = collection.get(include=["embeddings", "documents", "metadatas"])
+        rows = [
+            (id_, vector, text, meta)
+            for id_, vector, text, meta in zip(
+                kept["ids"],
+                kept["embeddings"],
+                kept["documents"],
+                kept["metadatas"],
+                strict=True,
+            )
+            if id_ not in removed
+        ]
+        self.client.delete_collection(DOCUMENTS_COLLECTION)
+        fresh = self._collection()
+        if rows:
+            ids, vectors, texts, metas = (list(column) for column in zip(*rows, strict=True))
+            fresh.add(ids=ids, embeddings=vectors, documents=texts, metadatas=metas)
 
     def list_documents(self) -> list[dict[str, Any]]:
         metadatas = self._collection().get(include=["metadatas"])["metadatas"] or []

@@ -72,6 +72,9 @@ class Conversation:
         clean = clean_message(text, self.services.settings.max_message_chars)
         for notice in clean.notices:
             yield Notice(notice)
+        # Registered before the turn runs: a kill during a conversation's first turn must not
+        # leave saved turns that no session list knows about.
+        self.services.store.touch(self.thread_id, title=clean.text)
         values: dict[str, Any] = {}
         for mode, chunk in self.services.graph.stream(
             turn_input(clean.text, list(clean.notices)),
@@ -84,7 +87,6 @@ class Conversation:
                 yield chunk
             else:
                 values = chunk
-        self.services.store.touch(self.thread_id, title=clean.text)
         yield _result(values, self.thread_id)
 
     def turn(self, text: str | bytes) -> TurnResult:

@@ -64,6 +64,9 @@ def run_ingest(args: argparse.Namespace) -> int:
     try:
         if args.remove:
             removed = kb.remove(args.remove)
+            from assistant.index_scrub import scrub_index
+
+            scrub_index(kb.settings.index_dir)  # the removed text leaves the database file too
             print(f"Removed {args.remove} ({removed} passage(s)) from your documents.")
             return 0
         report = kb.ingest(args.paths)
