@@ -146,8 +146,11 @@ def list_models(models_dir: str | Path) -> list[dict[str, Any]]:
         return []
     rows = []
     for path in sorted(folder.rglob("*.gguf")):
-        if any(part.startswith(".") for part in path.relative_to(folder).parts):
+        parts = path.relative_to(folder).parts
+        if any(part.startswith(".") for part in parts):
             continue  # huggingface_hub keeps partial downloads under .cache/
+        if parts[0] == "embeddings":
+            continue  # the converted embedding model is not a chat model
         rows.append({"path": str(path), "name": path.name, "bytes": path.stat().st_size})
     return sorted(rows, key=lambda row: (-row["bytes"], row["name"]))
 

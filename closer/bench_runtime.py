@@ -19,7 +19,7 @@ import statistics
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -50,16 +50,6 @@ TARGETS = {"decode_ratio": 0.95, "turn8_over_turn1": 1.3, "overhead_p50_ms": 30.
 
 
 @dataclass
-class BenchServices(Services):
-    """Services whose turns use fixed generation options (the bench's token budget)."""
-
-    options: GenerationOptions = GenerationOptions()
-
-    @property
-    def context(self) -> Any:
-        return replace(super().context, options=self.options)
-
-
 def bench_model_file(folder: Path) -> Path:
     """The ~150 M-parameter random-weight llama (1024 dim, 12 layers) the bench runs by default."""
     from assistant.tiny_gguf import write_tiny_llama
@@ -69,12 +59,12 @@ def bench_model_file(folder: Path) -> Path:
     )
 
 
-def open_bench_services(settings: Settings, model: ChatModel, max_tokens: int) -> BenchServices:
+def open_bench_services(settings: Settings, model: ChatModel, max_tokens: int) -> Services:
     from assistant.storage import Store
     from graphs.services import default_retriever, default_screener
 
     settings.ensure_home()
-    return BenchServices(
+    return Services(
         settings=settings,
         store=Store(settings.db_path),
         model=model,
@@ -129,7 +119,7 @@ def raw_decode(llm: Any, tokens: list[int], options: GenerationOptions) -> dict[
     return _decode_rate(arrivals)
 
 
-def measure_decode(services: BenchServices, model: Any, rounds: int = 5) -> dict[str, Any]:
+def measure_decode(services: Services, model: Any, rounds: int = 5) -> dict[str, Any]:
     """Pairs of runs on the same prompt, assistant then raw; the median of the pair ratios."""
     timed_turn(Conversation(services), SCRIPT[0])  # warm: load pages, fill the KV cache
     assistant, raw = [], []
@@ -158,7 +148,7 @@ def _cold(runtime: Any) -> None:
 
 
 def measure_turns(
-    services: BenchServices, model: Any, turns: int, repeats: int = 3
+    services: Services, model: Any, turns: int, repeats: int = 3
 ) -> dict[str, Any]:
     """``repeats`` conversations of ``turns`` turns each, history growing; per-turn medians."""
     runs, prompt_tokens = [], []
@@ -220,7 +210,7 @@ def counted_turn(conversation: Conversation, text: str, llm: Any) -> tuple[int, 
     return round(seconds * 1000), evaluated[0]
 
 
-def measure_session_switch(services: BenchServices, model: Any) -> dict[str, Any]:
+def measure_session_switch(services: Services, model: Any) -> dict[str, Any]:
     """Turn 5 of conversation A right after a different conversation B ran four turns,
     with the saved-state cache and without; and turn 5 of A with nothing in between."""
     runtime = model.runtime

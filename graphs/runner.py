@@ -12,7 +12,7 @@ from typing import Any
 
 from assistant.config import Settings
 from assistant.events import Event, Notice, TurnResult
-from assistant.model import ChatModel, Message
+from assistant.model import ChatModel, GenerationOptions, Message
 from assistant.storage import Store
 from assistant.text import clean_message
 from graphs.context import Context, Retriever, Screener
@@ -29,6 +29,7 @@ class Services:
     model: ChatModel
     screener: Screener
     retriever: Retriever | None = None
+    options: GenerationOptions = field(default_factory=GenerationOptions)
     graph: Any = field(default=None)
 
     def __post_init__(self) -> None:
@@ -42,6 +43,7 @@ class Services:
             model=self.model,
             screener=self.screener,
             retriever=self.retriever,
+            options=self.options,
         )
 
 

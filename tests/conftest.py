@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
+from tests.fixtures_gguf import no_template_gguf, outside_gguf, tiny_gguf  # noqa: F401
 
 REPO = Path(__file__).resolve().parent.parent
 
