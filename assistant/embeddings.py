@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
@@ -41,6 +42,9 @@ class Embedder(Protocol):
     name: str
 
     def embed(self, texts: list[str]) -> list[list[float]]: ...
+
+
+RECENT_TEXTS = 64  # single-text vectors kept per process (a turn's message, recent queries)
 
 
 class EmbeddingStats:
@@ -86,14 +90,25 @@ class LlamaEmbedder:
                 f"MiniLM (`{INSTALL_HINT}`)."
             ) from error
         self._lock = threading.Lock()  # one llama.cpp context is not safe to share across threads
+        self._recent: OrderedDict[str, list[float]] = OrderedDict()
 
     def embed(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
-        with self._lock:
+        single = texts[0] if len(texts) == 1 else None
+        with self._lock:  # guards the llama.cpp context and the cache alike
+            if single is not None and single in self._recent:
+                # The safety screen and retrieval embed the same message in one turn.
+                self._recent.move_to_end(single)
+                return [list(self._recent[single])]
             vectors = self._llama.embed(list(texts), normalize=True, truncate=True)
+            result = [list(map(float, vector)) for vector in vectors]
+            if single is not None:
+                self._recent[single] = result[0]
+                while len(self._recent) > RECENT_TEXTS:
+                    self._recent.popitem(last=False)
         EmbeddingStats.record(len(texts))
-        return [list(map(float, vector)) for vector in vectors]
+        return result
 
 
 def minilm_source_dir() -> Path | None:
