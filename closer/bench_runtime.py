@@ -19,7 +19,6 @@ import statistics
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +48,6 @@ OTHER_SCRIPT = (
 TARGETS = {"decode_ratio": 0.95, "turn8_over_turn1": 1.3, "overhead_p50_ms": 30.0}
 
 
-@dataclass
 def bench_model_file(folder: Path) -> Path:
     """The ~150 M-parameter random-weight llama (1024 dim, 12 layers) the bench runs by default."""
     from assistant.tiny_gguf import write_tiny_llama
