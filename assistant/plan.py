@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
-
 from assistant.rules import load_yaml
 
 
@@ -35,7 +33,3 @@ def plan_markdown(notes: dict[str, str], *, session_id: str, stage: str) -> str:
     ]
     return "\n".join(lines)
 
-
-def plan_ready(state: dict[str, Any]) -> bool:
-    notes = state.get("notes", {})
-    return bool(notes.get("naming") and notes.get("request"))

@@ -21,12 +21,6 @@ STEP_LABELS: dict[str, str] = {
 }
 
 
-def next_step(stage: Stage) -> Stage:
-    """The step after ``stage`` (plan is the last one)."""
-    index = STEPS.index(stage)
-    return STEPS[min(index + 1, len(STEPS) - 1)]
-
-
 def previous_step(stage: Stage) -> Stage:
     """The step before ``stage``; going back never leaves regulation for check-in."""
     index = STEPS.index(stage)

@@ -111,9 +111,5 @@ class Store:
             self.conn.execute("VACUUM")
         return len(sessions)
 
-    def integrity_ok(self) -> bool:
-        with self._lock:
-            return self.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-
     def close(self) -> None:
         self.conn.close()
