@@ -34,7 +34,7 @@ def build_graph(checkpointer: object = None):  # -> CompiledStateGraph
     builder.add_node("respond", respond.respond)
 
     builder.add_edge(START, "screen")
-    builder.add_conditional_edges("screen", routing.after_screen)
+    builder.add_edge("screen", "read_message")  # blocking and echo are read for every message
     builder.add_conditional_edges("read_message", routing.by_stage)
     for name in (*STAGE_NODES, *FLOW_NODES):
         builder.add_edge(name, "retrieve")

@@ -7,21 +7,25 @@ from typing import Literal
 from graphs.nodes import read_intent
 from graphs.state import ConversationState
 
-AfterScreen = Literal["escalation", "read_message"]
 ByStage = Literal[
-    "check_in", "regulation", "naming", "request", "plan", "pause", "back", "restart", "empty"
+    "escalation",
+    "check_in",
+    "regulation",
+    "naming",
+    "request",
+    "plan",
+    "pause",
+    "back",
+    "restart",
+    "empty",
 ]
 
 
-def after_screen(state: ConversationState) -> AfterScreen:
-    """A standing escalation holds: no later message, whatever it says, leaves it."""
+def by_stage(state: ConversationState) -> ByStage:
+    """A standing escalation first (no later message, whatever it says, leaves it), then
+    flow intents (pause, back, restart), then the stage the person is in."""
     if state.get("escalation") or state.get("stage") == "escalation":
         return "escalation"
-    return "read_message"
-
-
-def by_stage(state: ConversationState) -> ByStage:
-    """Flow intents first (pause, back, restart), then the stage the person is in."""
     if not state.get("user_text", "").strip():
         return "empty"
     intent = read_intent(state)
@@ -32,6 +36,6 @@ def by_stage(state: ConversationState) -> ByStage:
         return "restart"
     if intent == "back" and stage not in ("check_in",):
         return "back"
-    if stage in ("pause", "escalation"):  # resume is handled by read_message
+    if stage == "pause":  # resume is handled by read_message
         return "regulation"
     return stage
