@@ -178,3 +178,20 @@ def save_screenshot(page: Any, name: str) -> Path:
     path = ARTIFACTS / name
     page.screenshot(path=str(path))
     return path
+
+
+def watch_reply_lengths(page: Any) -> None:
+    """Record the length of the last bot reply each time the chat changes (streaming proof)."""
+    page.evaluate(
+        """() => { window.replyLengths = [];
+        new MutationObserver(() => {
+          const bots = document.querySelectorAll('#closer-chat [data-testid=bot]');
+          if (bots.length) window.replyLengths.push(bots[bots.length - 1].innerText.length);
+        }).observe(document.querySelector('#closer-chat'),
+                   {subtree: true, childList: true, characterData: true}); }"""
+    )
+
+
+def reply_lengths(page: Any) -> list[int]:
+    """The distinct non-zero lengths the last reply had while it streamed, ascending."""
+    return sorted({n for n in page.evaluate("window.replyLengths") if n > 0})

@@ -15,7 +15,15 @@ from typing import Any
 
 import pytest
 
-from tests.browser import CHROMIUM, UiServer, open_browser, save_screenshot, shared_home
+from tests.browser import (
+    CHROMIUM,
+    UiServer,
+    open_browser,
+    reply_lengths,
+    save_screenshot,
+    shared_home,
+    watch_reply_lengths,
+)
 
 sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [
@@ -151,16 +159,9 @@ def contrast(page: Any, selector: str) -> float:
 
 def test_streamed_reply_moves_the_stage_and_shows_sources(context: Any, server: UiServer) -> None:
     page = open_app(context, server.url)
-    page.evaluate(
-        """() => { window.replyLengths = [];
-        new MutationObserver(() => {
-          const bots = document.querySelectorAll('#closer-chat [data-testid=bot]');
-          if (bots.length) window.replyLengths.push(bots[bots.length - 1].innerText.length);
-        }).observe(document.querySelector('#closer-chat'),
-                   {subtree: true, childList: true, characterData: true}); }"""
-    )
+    watch_reply_lengths(page)
     send(page, "my chest is tight, I keep rehearsing")
-    growing = sorted({n for n in page.evaluate("window.replyLengths") if n > 0})
+    growing = reply_lengths(page)
     final = len(bot_texts(page)[-1])
     assert len(growing) >= 3 and growing[0] < final, growing  # the reply arrived in pieces
     assert current_step(page).endswith("Regulation")

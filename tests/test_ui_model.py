@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import CHROMIUM, UiServer, open_browser, save_screenshot, shared_home
+from tests.browser import (
+    CHROMIUM,
+    UiServer,
+    open_browser,
+    reply_lengths,
+    save_screenshot,
+    shared_home,
+    watch_reply_lengths,
+)
 from tests.test_ui_browser import LOADED, bot_texts, current_step, send
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -48,16 +56,9 @@ def test_banner_names_the_model_and_the_reply_streams(
         banner = page.inner_text("#closer-banner")
         assert "tiny-chat.gguf" in banner and "backend: CPU" in banner, banner
         assert "Guided mode" not in banner
-        page.evaluate(
-            """() => { window.replyLengths = [];
-            new MutationObserver(() => {
-              const bots = document.querySelectorAll('#closer-chat [data-testid=bot]');
-              if (bots.length) window.replyLengths.push(bots[bots.length - 1].innerText.length);
-            }).observe(document.querySelector('#closer-chat'),
-                       {subtree: true, childList: true, characterData: true}); }"""
-        )
+        watch_reply_lengths(page)
         send(page, "my chest is tight, I keep rehearsing")
-        lengths = sorted({n for n in page.evaluate("window.replyLengths") if n > 0})
+        lengths = reply_lengths(page)
         assert len(lengths) >= 2, lengths  # pieces arrived before the turn finished
         assert bot_texts(page)[-1].strip()
         assert current_step(page).endswith("Regulation")
