@@ -2,7 +2,7 @@
 
 * ``decode_ratio``: decode tokens/s seen by a consumer of ``Conversation.send`` (graph, guard,
   streaming) ÷ decode tokens/s of raw llama-cpp-python ``create_completion`` on the same
-  ``Llama``, the same prompt tokens and the same sampling settings.  Runs alternate, medians.
+  ``Llama``, prompt tokens, sampling and stop strings (see ``closer.bench_decode``).
 * ``turn8_over_turn1``: wall time of turn 8 ÷ turn 1 of one conversation whose history grows
   (16 new tokens a turn): flat when prompts keep a stable prefix.
 * ``overhead_p50_ms``: one whole turn in guided mode (no language model): safety screen,
@@ -17,15 +17,14 @@ from __future__ import annotations
 import os
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
-from assistant.events import ReplyDelta
 from assistant.llama_runtime import PrefixStates
 from assistant.model import ChatModel, GenerationOptions
+from closer.bench_decode import measure_decode, recorded_evals
 from graphs.runner import Conversation, Services
 
 SCRIPT = (
@@ -73,69 +72,11 @@ def open_bench_services(settings: Settings, model: ChatModel, max_tokens: int) -
 
 
 def timed_turn(conversation: Conversation, text: str) -> dict[str, float]:
-    """Wall time of one turn and the arrival times of its streamed model pieces."""
+    """Wall time of one turn."""
     start = time.perf_counter()
-    arrivals = [
-        time.perf_counter() for event in conversation.send(text) if isinstance(event, ReplyDelta)
-    ]
-    end = time.perf_counter()
-    return {"seconds": end - start, **_decode_rate(arrivals)}
-
-
-def _decode_rate(arrivals: list[float]) -> dict[str, float]:
-    if len(arrivals) < 3:
-        return {"pieces": len(arrivals), "decode_tps": 0.0}
-    return {
-        "pieces": len(arrivals),
-        "decode_tps": (len(arrivals) - 1) / (arrivals[-1] - arrivals[0]),
-    }
-
-
-def raw_decode(llm: Any, tokens: list[int], options: GenerationOptions) -> dict[str, float]:
-    """The baseline: llama-cpp-python's own streaming ``create_completion``.
-
-    It runs on a worker thread, as generation does inside the graph: with OpenMP's default
-    spin-waiting, the thread that calls llama.cpp matters on a busy machine, and the two
-    sides must differ only in what Closer adds."""
-    arrivals: list[float] = []
-
-    def run() -> None:
-        for chunk in llm.create_completion(
-            tokens,
-            max_tokens=options.max_tokens,
-            temperature=options.temperature,
-            top_p=options.top_p,
-            seed=options.seed,
-            stream=True,
-        ):
-            if chunk["choices"][0]["text"]:
-                arrivals.append(time.perf_counter())
-
-    worker = threading.Thread(target=run)
-    worker.start()
-    worker.join()
-    return _decode_rate(arrivals)
-
-
-def measure_decode(services: Services, model: Any, rounds: int = 5) -> dict[str, Any]:
-    """Pairs of runs on the same prompt, assistant then raw; the median of the pair ratios."""
-    timed_turn(Conversation(services), SCRIPT[0])  # warm: load pages, fill the KV cache
-    assistant, raw = [], []
-    for _ in range(rounds):
-        assistant.append(timed_turn(Conversation(services), SCRIPT[0])["decode_tps"])
-        runtime = model.runtime
-        with runtime.lock:
-            tokens = runtime.prompt_tokens_last()
-            raw.append(raw_decode(runtime.llm, tokens, services.options)["decode_tps"])
-    ratios = [a / r for a, r in zip(assistant, raw, strict=True) if r > 0]
-    return {
-        "decode_ratio": round(statistics.median(ratios), 3),
-        "assistant_decode_tps": round(statistics.median(assistant), 1),
-        "raw_decode_tps": round(statistics.median(raw), 1),
-        "assistant_runs_tps": [round(x, 1) for x in assistant],
-        "raw_runs_tps": [round(x, 1) for x in raw],
-        "decode_tokens": services.options.max_tokens,
-    }
+    for _ in conversation.send(text):
+        pass
+    return {"seconds": time.perf_counter() - start}
 
 
 def _cold(runtime: Any) -> None:
@@ -145,9 +86,7 @@ def _cold(runtime: Any) -> None:
     runtime.last_history_len = 0
 
 
-def measure_turns(
-    services: Services, model: Any, turns: int, repeats: int = 3
-) -> dict[str, Any]:
+def measure_turns(services: Services, model: Any, turns: int, repeats: int = 3) -> dict[str, Any]:
     """``repeats`` conversations of ``turns`` turns each, history growing; per-turn medians."""
     runs, prompt_tokens = [], []
     for _ in range(repeats):
@@ -193,19 +132,9 @@ def measure_overhead(settings: Settings, turns: int = 30) -> dict[str, Any]:
 def counted_turn(conversation: Conversation, text: str, llm: Any) -> tuple[int, int]:
     """(milliseconds, prompt tokens llama.cpp evaluated) for one turn: the token count is the
     load-independent figure; the time depends on what else the machine is doing."""
-    evaluated = [0]
-    original = llm.eval
-
-    def counting(tokens: Any) -> None:
-        evaluated[0] += len(tokens)
-        original(tokens)
-
-    llm.eval = counting
-    try:
+    with recorded_evals(llm) as calls:
         seconds = timed_turn(conversation, text)["seconds"]
-    finally:
-        llm.eval = original
-    return round(seconds * 1000), evaluated[0]
+    return round(seconds * 1000), sum(count for _, count in calls)
 
 
 def measure_session_switch(services: Services, model: Any) -> dict[str, Any]:
@@ -239,7 +168,7 @@ def run_bench(
     model_path: Path | None = None,
     turns: int = 8,
     *,
-    rounds: int = 5,
+    pairs: int = 24,
     repeats: int = 3,
     overhead_turns: int = 30,
 ) -> dict[str, Any]:
@@ -255,7 +184,7 @@ def run_bench(
         written_s = time.perf_counter() - started
         overhead = measure_overhead(settings, overhead_turns)
         model = LlamaModel(path, settings)
-        decode = measure_decode(open_bench_services(settings, model, 64), model, rounds)
+        decode = measure_decode(open_bench_services(settings, model, 64), model, SCRIPT[0], pairs)
         services = open_bench_services(settings, model, 16)
         history = measure_turns(services, model, turns, repeats)
         switch = measure_session_switch(services, model)

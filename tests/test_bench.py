@@ -16,10 +16,13 @@ pytestmark = pytest.mark.slow
 
 
 def test_report_has_the_three_figures_and_raw_numbers(tiny_gguf: Path) -> None:
-    report = run_bench(tiny_gguf, turns=3, rounds=1, repeats=1, overhead_turns=2)
+    report = run_bench(tiny_gguf, turns=3, pairs=2, repeats=1, overhead_turns=2)
     for key in ("decode_ratio", "turn8_over_turn1", "overhead_p50_ms"):
         assert report[key] > 0 and key in report["meets_targets"]
     assert report["assistant_decode_tps"] > 0 and report["raw_decode_tps"] > 0
+    assert report["decode_pairs"] == 2 and len(report["assistant_runs_tps"]) == 2
+    low, high = report["decode_ratio_quartiles"]
+    assert low <= report["decode_ratio"] <= high
     assert len(report["turn_ms"]) == 3 and report["prompt_tokens"][2] > report["prompt_tokens"][0]
     switch = report["session_switch"]
     assert switch["with_cache_ms"] > 0 and switch["without_cache_ms"] > 0
@@ -43,3 +46,27 @@ def test_default_bench_model_is_about_150m(tmp_path: Path) -> None:
     info = inspect_gguf(bench_model_file(tmp_path))
     assert 140e6 < info["parameters"] < 170e6 and info["context_length"] == 4096
     assert len(SCRIPT) >= 8
+
+
+def test_decode_rates_count_evaluated_tokens_from_the_first_eval() -> None:
+    """Rates come from llama.cpp's eval calls, not from streamed pieces (released in bursts),
+    and the recorder puts the model's own ``eval`` back afterwards."""
+    from closer.bench_decode import _rate, recorded_evals
+
+    class FakeLlama:
+        def __init__(self) -> None:
+            self.seen: list[int] = []
+
+        def eval(self, tokens: list[int]) -> None:
+            self.seen.extend(tokens)
+
+    llm = FakeLlama()
+    original = llm.eval
+    with recorded_evals(llm) as calls:
+        llm.eval([1, 2, 3])
+        llm.eval([4])
+    assert llm.seen == [1, 2, 3, 4] and llm.eval == original
+    assert [count for _, count in calls] == [3, 1]
+    start = calls[0][0]
+    assert _rate(calls, start + 2.0) == pytest.approx(2.0)
+    assert _rate(calls, None) == 0.0 and _rate([], start) == 0.0

@@ -32,7 +32,7 @@ def run_bench_command(args: argparse.Namespace) -> int:
         path = Path(args.model).expanduser()
         validate_gguf(path)
     if not args.json:
-        print("Measuring (about a minute on two cores)...", flush=True)
+        print("Measuring (about four minutes on two cores)...", flush=True)
     result = run_bench(path, turns=args.turns)
     if args.json:
         print(json.dumps(result))
@@ -42,7 +42,8 @@ def run_bench_command(args: argparse.Namespace) -> int:
         print(f"{key:<18} {result[key]:>8}   target {result['targets'][key]}  {verdict}")
     print(
         f"decode tokens/s    assistant {result['assistant_decode_tps']}, raw "
-        f"{result['raw_decode_tps']}"
+        f"{result['raw_decode_tps']} (median of {result['decode_pairs']} pairs; ratio "
+        f"quartiles {result['decode_ratio_quartiles']})"
     )
     print(f"turn ms            {result['turn_ms']}")
     print(f"session switch     {result['session_switch']}")
