@@ -44,7 +44,7 @@ class Embedder(Protocol):
     def embed(self, texts: list[str]) -> list[list[float]]: ...
 
 
-RECENT_TEXTS = 64  # single-text vectors kept per process (a turn's message, recent queries)
+RECENT_TEXTS = 64  # vectors kept per process (a turn's message and sentences, recent queries)
 
 
 class EmbeddingStats:
@@ -90,25 +90,44 @@ class LlamaEmbedder:
                 f"MiniLM (`{INSTALL_HINT}`)."
             ) from error
         self._lock = threading.Lock()  # one llama.cpp context is not safe to share across threads
-        self._recent: OrderedDict[str, list[float]] = OrderedDict()
+        self._recent: OrderedDict[tuple[int, ...], list[float]] = OrderedDict()
 
     def embed(self, texts: list[str]) -> list[list[float]]:
+        """Unit vectors for ``texts``; only texts not embedded recently reach llama.cpp, in
+        one batch.  The safety screen and retrieval embed the same message in one turn, so
+        the cache is keyed by token ids: MiniLM's tokenizer is uncased, so "I feel" and the
+        screen's normalised "i feel" are one entry."""
         if not texts:
             return []
-        single = texts[0] if len(texts) == 1 else None
         with self._lock:  # guards the llama.cpp context and the cache alike
-            if single is not None and single in self._recent:
-                # The safety screen and retrieval embed the same message in one turn.
-                self._recent.move_to_end(single)
-                return [list(self._recent[single])]
-            vectors = self._llama.embed(list(texts), normalize=True, truncate=True)
-            result = [list(map(float, vector)) for vector in vectors]
-            if single is not None:
-                self._recent[single] = result[0]
+            keys = [self._key(text) for text in texts]
+            fresh = {key: text for key, text in zip(keys, texts, strict=True)}
+            for key in keys:
+                if key in self._recent:
+                    self._recent.move_to_end(key)
+                    fresh.pop(key, None)
+            found = {key: self._recent[key] for key in keys if key in self._recent}
+            if fresh:
+                vectors = self._llama.embed(list(fresh.values()), normalize=True, truncate=True)
+                for key, vector in zip(fresh, vectors, strict=True):
+                    found[key] = self._recent[key] = list(map(float, vector))
                 while len(self._recent) > RECENT_TEXTS:
                     self._recent.popitem(last=False)
-        EmbeddingStats.record(len(texts))
-        return result
+        if fresh:
+            EmbeddingStats.record(len(fresh))
+        return [list(found[key]) for key in keys]
+
+    def _key(self, text: str) -> tuple[int, ...]:
+        return tuple(self._llama.tokenize(text.encode("utf-8"))[:BATCH_TOKENS])
+
+    def forget_recent(self, texts: list[str] | None = None) -> None:
+        """Drop the cached vectors of ``texts`` (all of them when None): benchmarks replay a
+        script and must pay for each message as if it were new."""
+        with self._lock:
+            if texts is None:
+                self._recent.clear()
+            for text in texts or ():
+                self._recent.pop(self._key(text), None)
 
 
 def minilm_source_dir() -> Path | None:

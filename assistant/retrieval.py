@@ -15,6 +15,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assistant.cards import GuidanceCard, cards_hash, load_cards
 from assistant.config import DIR_MODE, FILE_MODE, Settings
 from assistant.embeddings import Embedder, get_embedder
@@ -50,6 +52,7 @@ class KnowledgeBase:
         self._client: Any = None
         self._cards: dict[str, GuidanceCard] | None = None
         self._guidance: Any = None  # the collection, once ensure_index has checked it
+        self._views: tuple[list[str], Any] | None = None  # (view ids, unit vectors) from it
         self._lock = threading.Lock()  # the UI may search from several threads at once
 
     # -- lazily created parts -------------------------------------------------------------
@@ -96,6 +99,7 @@ class KnowledgeBase:
             if existing is not None:
                 self.client.delete_collection(GUIDANCE_COLLECTION)
             self._guidance = self._build(key, progress)
+            self._views = None
             return True
 
     def _guidance_collection(self) -> Any | None:
@@ -129,25 +133,29 @@ class KnowledgeBase:
         secure_tree(self.settings.index_dir)
         return collection
 
-    def search(self, query: str, stage: str | None = None, k: int = 3) -> list[Card]:
+    def search(
+        self, query: str, stage: str | None = None, k: int = 3, *, context: str | None = None
+    ) -> list[Card]:
         """The ``k`` best cards for ``query``, with scores; ``stage`` boosts its own cards.
 
         Every card has several vectors (see ``GuidanceCard.views``).  A card's score is the
         mean of its best view and its average view, so one lucky sentence cannot outrank a
         card that matches throughout; cards tagged with ``stage`` then get ``STAGE_BOOST``.
+        ``context`` (say, what the current step is for) is blended into the query vector, half
+        and half: a short message ("I'm ready") says little on its own.  Both vectors usually
+        come from the embedder's recent cache, so blending costs no embedding work.
         """
         if not query.strip() or k <= 0:
             return []
         if self._guidance is None:
             self.ensure_index()
-        collection = self._guidance
-        vector = self.embedder.embed([query])[0]
-        result = collection.query(
-            query_embeddings=[vector], n_results=collection.count(), include=["distances"]
-        )
+        view_ids, matrix = self._view_vectors()
+        texts = [query, context] if context and context.strip() else [query]
+        vector = np.asarray(self.embedder.embed(texts), dtype=np.float32).sum(axis=0)
+        similarities = matrix @ (vector / max(float(np.linalg.norm(vector)), 1e-12))
         per_card: dict[str, list[float]] = {}
-        for view_id, distance in zip(result["ids"][0], result["distances"][0], strict=True):
-            per_card.setdefault(view_id.split(VIEW_SEP)[0], []).append(1.0 - float(distance))
+        for view_id, similarity in zip(view_ids, similarities.tolist(), strict=True):
+            per_card.setdefault(view_id.split(VIEW_SEP)[0], []).append(similarity)
         ranked = []
         for card_id, sims in per_card.items():
             card = self.cards.get(card_id)
@@ -159,6 +167,22 @@ class KnowledgeBase:
             ranked.append((score, card))
         ranked.sort(key=lambda pair: pair[0], reverse=True)
         return [_as_card(card, score) for score, card in ranked[:k]]
+
+    def _view_vectors(self) -> tuple[list[str], Any]:
+        """Every view's id and unit vector, read from the Chroma collection once.
+
+        A card's score needs the similarity of *all* its views, and asking Chroma's top-k
+        query for all 477 results cost 5-10 ms a turn (it fetches a row per result); the
+        same exact cosines from one matrix product take well under a millisecond."""
+        with self._lock:
+            if self._views is None:
+                got = self._guidance.get(include=["embeddings"])
+                matrix = np.asarray(got["embeddings"], dtype=np.float32).reshape(
+                    len(got["ids"]), -1
+                )
+                norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+                self._views = (list(got["ids"]), matrix / np.maximum(norms, 1e-12))
+            return self._views
 
     # -- the person's documents (kept in assistant.documents) -----------------------------
     def _documents(self) -> Any:

@@ -109,17 +109,25 @@ def measure_turns(services: Services, model: Any, turns: int, repeats: int = 3) 
 
 
 def measure_overhead(settings: Settings, turns: int = 30) -> dict[str, Any]:
-    """Whole turns in guided mode: everything but the language model."""
+    """Whole turns in guided mode: everything but the language model.  The script repeats, so
+    the message's cached vectors are dropped before each turn: every message costs its
+    embedding, as a new message would (what stays cached, like each step's own text, would
+    stay cached in a real conversation too)."""
     from assistant.composer import GuidedComposer
+    from assistant.embeddings import get_embedder
 
     services = open_bench_services(settings, GuidedComposer(), 200)
+    embedder = get_embedder(settings)
     timed_turn(Conversation(services), SCRIPT[0])  # warm: embedder, index, graph
     samples = []
     conversation = Conversation(services)
     for index in range(turns):
         if index % len(SCRIPT) == 0:
             conversation = Conversation(services)
-        samples.append(timed_turn(conversation, SCRIPT[index % len(SCRIPT)])["seconds"] * 1000)
+        text = SCRIPT[index % len(SCRIPT)]
+        if forget := getattr(embedder, "forget_recent", None):
+            forget([text])
+        samples.append(timed_turn(conversation, text)["seconds"] * 1000)
     services.store.close()
     ordered = sorted(samples)
     return {

@@ -11,7 +11,9 @@ from assistant.model import Card, ChatModel, GenerationOptions
 
 
 class Retriever(Protocol):
-    def search(self, query: str, stage: str | None = None, k: int = 3) -> list[Card]: ...
+    def search(
+        self, query: str, stage: str | None = None, k: int = 3, *, context: str | None = None
+    ) -> list[Card]: ...
 
 
 class ScreeningLike(Protocol):

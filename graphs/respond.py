@@ -59,8 +59,8 @@ def retrieve(state: ConversationState, runtime: Runtime[Context]) -> Update:
         return {"cards": []}
     stage = state.get("stage", "check_in")
     # A short message ("I'm ready") says little; the step's own purpose says more.
-    query = text if _content_words(text) >= 4 else f"{text}. {stage_instruction(stage)}"
-    found = retriever.search(query, stage=stage, k=RETRIEVE_K + 7)
+    context = stage_instruction(stage) if _content_words(text) < 4 else None
+    found = retriever.search(text, stage=stage, k=RETRIEVE_K + 7, context=context)
     cards = found[:RETRIEVE_K]
     if not any(stage in card.stages for card in cards):
         in_stage = [card for card in found if stage in card.stages]

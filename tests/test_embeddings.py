@@ -151,9 +151,32 @@ def test_the_embedder_is_shared_and_counts_its_work(minilm_gguf: Path) -> None:
     embedder = get_embedder(settings)
     assert get_embedder(settings) is embedder
     before = (EmbeddingStats.calls, EmbeddingStats.texts)
-    embedder.embed(["one", "two"])
+    embedder.embed(["counted one", "counted two"])
     assert (EmbeddingStats.calls, EmbeddingStats.texts) == (before[0] + 1, before[1] + 2)
     assert embedder.embed([]) == [] and EmbeddingStats.calls == before[0] + 1
+
+
+def test_recent_vectors_are_reused_by_tokens_not_spelling(minilm_gguf: Path) -> None:
+    """The screen embeds normalised (lower-case) sentences, retrieval the raw message: MiniLM
+    is uncased, so both are one cache entry and a turn embeds its message once."""
+    embedder = get_embedder(Settings(embedding_model=str(minilm_gguf)))
+    first = embedder.embed(["I Feel LONELY when he stays late at the office"])[0]
+    before = EmbeddingStats.texts
+    again, other, repeat = embedder.embed(
+        [
+            "i feel lonely when he stays late at the office",
+            "a sentence not seen before",
+            "a sentence not seen before",
+        ]
+    )
+    assert EmbeddingStats.texts == before + 1  # only the new sentence, once
+    assert again == pytest.approx(first) and other == pytest.approx(repeat)
+    embedder.forget_recent(["A sentence NOT seen before"])
+    embedder.embed(["a sentence not seen before", "i feel lonely when he stays late at the office"])
+    assert EmbeddingStats.texts == before + 2
+    embedder.forget_recent()
+    embedder.embed(["i feel lonely when he stays late at the office"])
+    assert EmbeddingStats.texts == before + 3
 
 
 def test_conversion_happens_once_and_leaves_no_temp_files(tmp_path: Path) -> None:
