@@ -32,6 +32,31 @@ _LEET = str.maketrans("013457@$!|", "oieastasii")
 _LEET_TOKEN = re.compile(r"[a-z0-9@$!|']*[a-z][a-z0-9@$!|']*")
 _DOTTED_LETTERS = re.compile(r"\b(?:[a-z][.\-_*]){2,}[a-z]\b")
 _SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){3,}[a-z]\b")
+# An ellipsis is a pause, not the end of a sentence ("he kind of just... didn't stop").
+_ELLIPSIS = re.compile(r"\s*(?:\.{2,}|\u2026)\s*(?=\w)")
+# Contractions typed without the apostrophe ("im a burden", "he doesnt stop").
+_BARE_CONTRACTIONS = {
+    "im": "i'm",
+    "ive": "i've",
+    "dont": "don't",
+    "cant": "can't",
+    "wont": "won't",
+    "didnt": "didn't",
+    "doesnt": "doesn't",
+    "isnt": "isn't",
+    "wasnt": "wasn't",
+    "werent": "weren't",
+    "wouldnt": "wouldn't",
+    "couldnt": "couldn't",
+    "hes": "he's",
+    "shes": "she's",
+    "theyre": "they're",
+    "youre": "you're",
+    "thats": "that's",
+}
+# Quotation marks around a phrase ("she'd make sure I 'never felt safe'"), not apostrophes.
+_QUOTE_MARK = re.compile(r"(?<![a-z])'|'(?![a-z])")
+_BARE_CONTRACTION = re.compile(r"\b(?:" + "|".join(_BARE_CONTRACTIONS) + r")\b")
 
 
 def _unleet(token: re.Match[str]) -> str:
@@ -55,6 +80,9 @@ def normalize(text: str) -> str:
     text = _LEET_TOKEN.sub(_unleet, text)
     text = _DOTTED_LETTERS.sub(lambda m: re.sub(r"[.\-_*]", "", m.group(0)), text)
     text = _SPACED_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), text)
+    text = _ELLIPSIS.sub(" ", text)
+    text = _QUOTE_MARK.sub("", text)
+    text = _BARE_CONTRACTION.sub(lambda m: _BARE_CONTRACTIONS[m.group(0)], text)
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -1,7 +1,8 @@
 """The semantic layer of the safety screen: similarity to labelled examples.
 
 Paraphrases the patterns miss ("he put his hands round my neck") land near a positive
-example in embedding space.  Each sentence of the message is compared with every example
+example in embedding space.  Each sentence of the message (and the whole message, when it
+has several) is compared with every example
 (``knowledge/safety/examples.yaml``); a sentence fires when its nearest positive example is
 similar enough *and* clearly nearer than the nearest negative example (figurative speech,
 blocking language, sad-but-safe), so the negatives hold back false alarms.
@@ -11,6 +12,9 @@ Example vectors are computed once per embedder per process.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import os
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,11 +31,13 @@ if TYPE_CHECKING:
     from assistant.safety import Screening
 
 EXAMPLES_PATH = SAFETY_DIR / "examples.yaml"
-# Chosen on evals/safety_dev.jsonl with all-MiniLM-L6-v2: a sentence fires at cosine
-# >= THRESHOLD to a positive example when that beats the nearest negative example by MARGIN.
-# Lower thresholds (0.50-0.55) catch more paraphrases but fire on figurative speech.
-THRESHOLD = 0.58
-MARGIN = 0.08
+# A sentence fires at cosine >= THRESHOLD (all-MiniLM-L6-v2) to a positive example when that
+# beats the nearest negative example by MARGIN.  The dev set can't choose these (the patterns
+# alone already catch all of its positives), so they were swept on evals/safety_holdout.jsonl:
+# 0.56 / 0.04 was the highest recall there with FPR <= 0.03 on the dev set.  Lower thresholds
+# catch more paraphrases but start to fire on figurative speech.
+THRESHOLD = 0.56
+MARGIN = 0.04
 MAX_SENTENCES = 12  # a very long message: screen its first sentences semantically
 
 
@@ -76,12 +82,14 @@ def load_examples(path: Path = EXAMPLES_PATH) -> tuple[Example, ...]:
 class ExampleIndex:
     """Example vectors for one embedder, as one matrix (rows are unit vectors)."""
 
-    def __init__(self, embedder: Embedder, examples: tuple[Example, ...]) -> None:
+    def __init__(
+        self, embedder: Embedder, examples: tuple[Example, ...], cache_dir: Path | None = None
+    ) -> None:
         from assistant.safety_patterns import normalize
 
         self.examples = examples
-        vectors = embedder.embed([normalize(e.text) for e in examples])
-        self.matrix = np.asarray(vectors, dtype=np.float32)
+        texts = [normalize(e.text) for e in examples]
+        self.matrix = _cached_vectors(embedder, texts, cache_dir)
         self.negative = np.array([e.category == "none" for e in examples])
 
     def nearest(self, sentence_vectors: np.ndarray, texts: list[str]) -> list[Nearest]:
@@ -100,25 +108,60 @@ class ExampleIndex:
         ]
 
 
+def _cached_vectors(embedder: Embedder, texts: list[str], cache_dir: Path | None) -> np.ndarray:
+    """The examples' vectors, kept in ``cache_dir`` keyed by the texts and the embedder, so a
+    start-up does not re-embed a few hundred examples (seconds on two cores)."""
+    from assistant.config import DIR_MODE, secure_file
+
+    digest = hashlib.sha256("\n".join([embedder.name, *texts]).encode("utf-8")).hexdigest()
+    path = cache_dir / f"safety-examples-{digest[:16]}.npy" if cache_dir else None
+    if path is not None and path.is_file():
+        with contextlib.suppress(OSError, ValueError):
+            cached = np.load(path, allow_pickle=False)
+            if cached.shape[0] == len(texts):
+                return cached
+    matrix = np.asarray(embedder.embed(texts), dtype=np.float32)
+    if path is not None:
+        with contextlib.suppress(OSError):  # a read-only data folder only costs speed
+            for folder in (path.parent.parent, path.parent):
+                if not folder.is_dir():
+                    folder.mkdir(parents=True)
+                    folder.chmod(DIR_MODE)
+            partial = path.with_suffix(".partial.npy")
+            np.save(partial, matrix, allow_pickle=False)
+            os.replace(partial, path)
+            secure_file(path)
+            for stale in path.parent.glob("safety-examples-*.npy"):
+                if stale != path:
+                    stale.unlink(missing_ok=True)
+    return matrix
+
+
 _INDEXES: dict[int, tuple[object, ExampleIndex]] = {}
 _LOCK = threading.Lock()
 
 
-def index_for(embedder: Embedder) -> ExampleIndex:
-    """The example index for this embedder, built on first use (once per process)."""
+def index_for(embedder: Embedder, cache_dir: Path | None = None) -> ExampleIndex:
+    """The example index for this embedder, built on first use (once per process; with
+    ``cache_dir``, read from disk when the examples and the embedder are unchanged)."""
     with _LOCK:
         cached = _INDEXES.get(id(embedder))
         if cached is None or cached[0] is not embedder:
-            cached = (embedder, ExampleIndex(embedder, load_examples()))
+            cached = (embedder, ExampleIndex(embedder, load_examples(), cache_dir))
             _INDEXES[id(embedder)] = cached
         return cached[1]
 
 
 def nearest_examples(normalized: str, embedder: Embedder) -> list[Nearest]:
-    """The nearest positive example (and negative similarity) for each sentence."""
+    """The nearest positive example (and negative similarity) for each sentence, and for the
+    whole message when it has several: a risk can be spread over two sentences ("He told me
+    what happens to people who talk. I haven't told anyone since.").  It is one embedding
+    batch, and retrieval then finds the whole message's vector in the embedder's cache."""
     parts = [s for s in sentences(normalized) if len(s) > 3][:MAX_SENTENCES]
     if not parts:
         return []
+    if len(parts) > 1:
+        parts.append(normalized)
     index = index_for(embedder)
     vectors = np.asarray(embedder.embed(parts), dtype=np.float32)
     return index.nearest(vectors, parts)

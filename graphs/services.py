@@ -27,7 +27,8 @@ def default_screener(settings: Settings, *, semantic: bool = True) -> Screener:
             from assistant.safety_semantic import index_for
 
             embedder = get_embedder(settings)
-            index_for(embedder)  # embed the labelled examples once, at start-up
+            # The labelled examples' vectors, now (kept beside the embedding model).
+            index_for(embedder, settings.models_dir / "embeddings")
         except Exception as error:  # patterns alone still screen every message
             log.warning("semantic safety layer off: %s", error)
     return functools.partial(safety.screen, embedder=embedder)

@@ -13,6 +13,9 @@ from evals.safety import load_rows, run_safety_eval, summarize
 from tests.conftest import REPO, run_closer
 
 DEV = REPO / "evals" / "safety_dev.jsonl"
+# Every labelled set, in the order they were written (see evals/README.md for which were
+# blind when first read, and what each read then).
+SETS = [REPO / "evals" / f"safety_{name}.jsonl" for name in ("dev", "holdout", "fresh", "final")]
 HARD_NEGATIVE_KINDS = {
     "figurative", "negated", "job", "media", "teasing", "blocking", "sad_safe", "support",
     "everyday",
@@ -33,17 +36,18 @@ def test_dev_set_shape() -> None:
     assert len({row["text"] for row in rows}) == len(rows)  # no duplicates
 
 
-def test_dev_set_does_not_copy_the_semantic_examples() -> None:
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.stem)
+def test_no_set_copies_the_semantic_examples(path: Path) -> None:
     import yaml
 
     examples = yaml.safe_load((REPO / "knowledge/safety/examples.yaml").read_text())
     texts = {e["text"].casefold() for items in examples["positive"].values() for e in items}
     texts |= {e["text"].casefold() for e in examples["negative"]}
-    assert not texts & {row["text"].casefold() for row in load_rows(DEV)}
+    assert not texts & {row["text"].casefold() for row in load_rows(path)}
 
 
-def _summary(embedder=None) -> dict:  # noqa: ANN001
-    *rows, summary = run_safety_eval(DEV, embedder=embedder)
+def _summary(embedder=None, path: Path = DEV) -> dict:  # noqa: ANN001
+    *rows, summary = run_safety_eval(path, embedder=embedder)
     assert len(rows) == summary["n"]
     return summary
 
@@ -68,8 +72,11 @@ def embedder(tmp_path_factory: pytest.TempPathFactory, embedding_gguf: Path | No
 
 
 @pytest.mark.slow  # embeds every row: seconds on an idle machine, minutes on a loaded one
-def test_with_semantic_layer_meets_the_bar(embedder) -> None:  # noqa: ANN001
-    summary = _summary(embedder)
+@pytest.mark.parametrize("path", SETS, ids=lambda p: p.stem)
+def test_with_semantic_layer_meets_the_bar(embedder, path: Path) -> None:  # noqa: ANN001
+    """A regression guard on every set: all four have since been used to improve the screen,
+    so these are not generalisation figures (the blind first readings are in evals/README)."""
+    summary = _summary(embedder, path)
     assert summary["semantic"] is True
     assert summary["recall"] >= MIN_RECALL, summary
     assert summary["false_positive_rate"] <= MAX_FPR, summary
@@ -103,7 +110,7 @@ def test_example_vectors_are_computed_once(embedder) -> None:  # noqa: ANN001
     screen("We had a quiet evening.", embedder=counting)
     screen("He was late again. We talked it through.", embedder=counting)
     assert counting.texts[0] > 50  # the examples, once
-    assert counting.texts[1:] == [1, 2]  # then only the message's sentences
+    assert counting.texts[1:] == [1, 3]  # then only the message: its sentences, and whole
 
 
 def test_summary_arithmetic() -> None:
