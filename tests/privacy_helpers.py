@@ -297,6 +297,28 @@ def run_cli(
     return result
 
 
+def run_tiny_chat(
+    home: Path,
+    script: Path,
+    env: dict[str, str] | None = None,
+    umask: int | None = None,
+) -> tuple[Any, list[dict[str, Any]]]:
+    """A two-turn batch conversation with the tiny GGUF (and retrieval, when ``home`` has an
+    index), as a person would run it; the process result and its JSON rows."""
+    script.write_text(
+        "my chest is tight and I keep rehearsing what I will say\n"
+        "I breathed slowly, I feel calmer now\n",
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "chat", "--model", str(tiny_model()), "--script", str(script), "--json",
+        home=home, env=env, umask=umask,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    return result, rows
+
+
 def kill_loop_module() -> Any:
     """scripts/kill_loop.py as a module: its ``Server`` and Gradio HTTP ``call`` are reused."""
     import importlib.util

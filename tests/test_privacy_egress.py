@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import json_rows
 from tests.privacy_helpers import (
     EgressBlocked,
     EgressGuard,
@@ -27,7 +26,7 @@ from tests.privacy_helpers import (
     guarded_pids,
     listening_addresses,
     read_attempts,
-    run_cli,
+    run_tiny_chat,
     tiny_model,
 )
 
@@ -87,24 +86,7 @@ def test_batch_conversation_with_retrieval_and_gguf_stays_local(
 ) -> None:
     closer_home = indexed_home
     env, log = guard_env(tmp_path / "guard")
-    script = tmp_path / "script.txt"
-    script.write_text(
-        "my chest is tight and I keep rehearsing what I will say\n"
-        "I breathed slowly, I feel calmer now\n",
-        encoding="utf-8",
-    )
-    result = run_cli(
-        "chat",
-        "--model",
-        str(tiny_model()),
-        "--script",
-        str(script),
-        "--json",
-        home=closer_home,
-        env=env,
-    )
-    assert result.returncode == 0, result.stderr
-    rows = json_rows(result.stdout)
+    _, rows = run_tiny_chat(closer_home, tmp_path / "script.txt", env=env)
     assert len(rows) == 2
     assert rows[0]["model"].startswith("gguf:"), rows[0]  # the real llama.cpp path ran
     assert any(row["sources"] for row in rows)  # retrieval ran

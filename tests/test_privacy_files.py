@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tests.conftest import json_rows
 from tests.privacy_helpers import (
     UiServer,
     file_modes,
     run_cli,
+    run_tiny_chat,
     tiny_model,
     too_open,
 )
@@ -51,20 +51,8 @@ def test_every_file_is_private_after_a_conversation_with_retrieval_and_a_documen
     tmp_path: Path, indexed_home: Path
 ) -> None:
     closer_home = indexed_home
-    script = tmp_path / "script.txt"
-    script.write_text("my chest is tight, I keep rehearsing\nI breathed, I feel calmer\n")
-    result = run_cli(
-        "chat",
-        "--model",
-        str(tiny_model()),
-        "--script",
-        str(script),
-        "--json",
-        home=closer_home,
-        umask=WIDE_OPEN,
-    )
-    assert result.returncode == 0, result.stderr
-    assert any(row["sources"] for row in json_rows(result.stdout))
+    _, rows = run_tiny_chat(closer_home, tmp_path / "script.txt", umask=WIDE_OPEN)
+    assert any(row["sources"] for row in rows)
 
     from assistant.config import load_settings
     from assistant.retrieval import KnowledgeBase
