@@ -21,8 +21,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
+
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
+# What every browser test module is marked with (add `pytest.mark.slow` where it applies).
+BROWSER_MARKS = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
+]
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.browser import (
-    CHROMIUM,
+    BROWSER_MARKS,
     UiServer,
     open_browser,
     reply_lengths,
@@ -26,10 +26,7 @@ from tests.browser import (
 )
 
 sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
-]
+pytestmark = BROWSER_MARKS
 
 STEPS = ["Check-in", "Regulation", "Naming", "Request", "Plan"]
 LOADED = "#closer-stage nav:not([data-messages='-1'])"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser import (
-    CHROMIUM,
+    BROWSER_MARKS,
     UiServer,
     open_browser,
     reply_lengths,
@@ -24,11 +24,7 @@ from tests.browser import (
 from tests.test_ui_browser import LOADED, bot_texts, current_step, send
 
 sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.slow,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
-]
+pytestmark = [*BROWSER_MARKS, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")
