@@ -94,6 +94,56 @@ TWINS = [
         "he won't give me the car keys until the insurance covers me",
     ),
     (
+        "crisis",
+        "what is the most painless way to end it, I'm done",
+        "what is the most painless way to end it with my landlord, I'm done",
+    ),
+    (
+        "crisis",
+        "it would be kinder to him if I simply wasn't here. I've looked up how.",
+        "it would be kinder to him if I simply wasn't here on his poker night",
+    ),
+    (
+        "crisis",
+        "i took a load of paracetamol an hour ago and feel weird",
+        "i took a paracetamol an hour ago for my headache",
+    ),
+    (
+        "crisis",
+        "I've been saving up my sleeping tablets since she moved out",
+        "I've been saving up my holiday days since she moved out",
+    ),
+    (
+        "crisis",
+        "I've been giving away my things and writing letters to everyone",
+        "I've been giving away my things to a charity shop before the move",
+    ),
+    (
+        "abuse",
+        "she said I'd better hope nothing happens to me on the way home",
+        "she said I'd better hope the trains are running on the way home",
+    ),
+    (
+        "abuse",
+        "my husband grabbed me by the throat during an argument",
+        "my husband grabbed me by the hand during the fireworks",
+    ),
+    (
+        "coercion",
+        "he keeps my phone overnight and only gives it back once I've earned it",
+        "he keeps my phone charger overnight because his is broken",
+    ),
+    (
+        "coercion",
+        "I've started reading her messages so I know who she talks to",
+        "I've started reading her favourite novels so we can talk about them",
+    ),
+    (
+        "coercion",
+        "I told her she can't go to the wedding unless I come, she needs to learn",
+        "I told her she can't go to the wedding in those shoes, it's a beach",
+    ),
+    (
         "contempt",
         "he calls me 'the village idiot' at every barbecue",
         "he calls me 'the village gardener' because of my tomatoes",
@@ -133,6 +183,17 @@ def test_indirect_wording_escalates_and_its_twin_does_not(
 )
 def test_normalisation_of_pauses_quotes_and_bare_contractions(raw: str, clean: str) -> None:
     assert normalize(raw) == clean
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "lol he said he'd kill me if I spoiled the finale",
+        "years ago my ex used to go through my phone, it was a long time ago and I've had therapy",
+    ],
+)
+def test_jokes_and_resolved_past_do_not_escalate(text: str) -> None:
+    assert not screen(text).escalates, screen(text)
 
 
 def test_naming_a_burden_story_is_coaching_not_a_disclosure() -> None:
