@@ -15,7 +15,8 @@ from tests.conftest import REPO, run_closer
 DEV = REPO / "evals" / "safety_dev.jsonl"
 # Every labelled set, in the order they were written (see evals/README.md for which were
 # blind when first read, and what each read then).
-SETS = [REPO / "evals" / f"safety_{name}.jsonl" for name in ("dev", "holdout", "fresh", "final", "third")]
+SET_NAMES = ("dev", "holdout", "fresh", "final", "third")
+SETS = [REPO / "evals" / f"safety_{name}.jsonl" for name in SET_NAMES]
 HARD_NEGATIVE_KINDS = {
     "figurative", "negated", "job", "media", "teasing", "blocking", "sad_safe", "support",
     "everyday",
