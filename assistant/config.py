@@ -52,6 +52,11 @@ class Settings:
         return self.home / "models"
 
     @property
+    def embeddings_dir(self) -> Path:
+        """The converted embedding model and the vectors derived from it."""
+        return self.models_dir / "embeddings"
+
+    @property
     def index_dir(self) -> Path:
         return self.home / "index"
 
@@ -103,6 +108,14 @@ def load_settings(**overrides: Any) -> Settings:
 
 class ConfigError(Exception):
     """A setting is wrong in a way the person can fix; the message says how."""
+
+
+def private_dirs(*folders: Path) -> None:
+    """Create each folder that is missing, owner-only (0700), parents first."""
+    for folder in folders:
+        if not folder.is_dir():
+            folder.mkdir(parents=True)
+        os.chmod(folder, DIR_MODE)
 
 
 def secure_file(path: Path) -> None:

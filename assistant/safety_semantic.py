@@ -111,7 +111,7 @@ class ExampleIndex:
 def _cached_vectors(embedder: Embedder, texts: list[str], cache_dir: Path | None) -> np.ndarray:
     """The examples' vectors, kept in ``cache_dir`` keyed by the texts and the embedder, so a
     start-up does not re-embed a few hundred examples (seconds on two cores)."""
-    from assistant.config import DIR_MODE, secure_file
+    from assistant.config import private_dirs, secure_file
 
     digest = hashlib.sha256("\n".join([embedder.name, *texts]).encode("utf-8")).hexdigest()
     path = cache_dir / f"safety-examples-{digest[:16]}.npy" if cache_dir else None
@@ -123,10 +123,7 @@ def _cached_vectors(embedder: Embedder, texts: list[str], cache_dir: Path | None
     matrix = np.asarray(embedder.embed(texts), dtype=np.float32)
     if path is not None:
         with contextlib.suppress(OSError):  # a read-only data folder only costs speed
-            for folder in (path.parent.parent, path.parent):
-                if not folder.is_dir():
-                    folder.mkdir(parents=True)
-                    folder.chmod(DIR_MODE)
+            private_dirs(path.parent.parent, path.parent)
             partial = path.with_suffix(".partial.npy")
             np.save(partial, matrix, allow_pickle=False)
             os.replace(partial, path)

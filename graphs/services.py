@@ -28,7 +28,7 @@ def default_screener(settings: Settings, *, semantic: bool = True) -> Screener:
 
             embedder = get_embedder(settings)
             # The labelled examples' vectors, now (kept beside the embedding model).
-            index_for(embedder, settings.models_dir / "embeddings")
+            index_for(embedder, settings.embeddings_dir)
         except Exception as error:  # patterns alone still screen every message
             log.warning("semantic safety layer off: %s", error)
     return functools.partial(safety.screen, embedder=embedder)

@@ -66,8 +66,12 @@ def _safety_embedder(args: argparse.Namespace):  # -> Embedder | None
         return None
     try:
         from assistant.embeddings import get_embedder
+        from assistant.safety_semantic import index_for
 
-        return get_embedder(settings_from(args))
+        settings = settings_from(args)
+        embedder = get_embedder(settings)
+        index_for(embedder, settings.embeddings_dir)  # reuse the examples' saved vectors
+        return embedder
     except Exception as error:  # the pattern layer alone is still a complete screen
         print(
             f"closer: semantic layer off ({error}); screening with patterns only.",
