@@ -1,4 +1,9 @@
-"""Closer's building blocks: config, model interface, composer, coach, safety, retrieval, storage.
+"""Closer's building blocks, one sub-package per concept: ``model`` (who writes a reply),
+``safety`` (the screen and our fixed text), ``retrieval`` (cards, embeddings, the index, the
+person's documents) and ``coaching`` (steps, reading the flow, blocking language, prompts,
+the plan); beside them ``config``, ``events``, ``storage``, ``knowledge`` (the rule data) and
+``text`` (cleaning and the one normal form).
 
-Nothing in this package imports from ``graphs`` or ``evals``: data flows one way.
+Nothing in this package imports from ``graphs``, ``evals``, ``benchmarks`` or ``closer``:
+data flows one way.
 """

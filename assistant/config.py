@@ -13,8 +13,21 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-KNOWLEDGE_DIR = Path(os.environ.get("CLOSER_KNOWLEDGE", REPO_ROOT / "knowledge"))
+
+def _packaged_knowledge() -> Path:
+    """The ``knowledge/`` folder installed beside the code (package data of the data-only
+    ``knowledge`` package), found without importing anything from it.  A stray folder named
+    ``knowledge`` elsewhere on ``sys.path`` is skipped: ours is the one with the cards."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("knowledge")
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(location) / "escalation.yaml").is_file():
+            return Path(location)
+    return Path(__file__).resolve().parent.parent / "knowledge"
+
+
+KNOWLEDGE_DIR = Path(os.environ.get("CLOSER_KNOWLEDGE") or _packaged_knowledge())
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -122,3 +135,15 @@ def secure_file(path: Path) -> None:
     """Make a file we wrote readable by its owner only (conversations are private)."""
     if path.exists():
         os.chmod(path, FILE_MODE)
+
+
+def secure_tree(root: Path) -> None:
+    """Owner-only permissions on everything under ``root`` (the index holds private text)."""
+    if not root.exists():
+        return
+    os.chmod(root, DIR_MODE)
+    for folder, dirs, files in os.walk(root):
+        for name in dirs:
+            os.chmod(os.path.join(folder, name), DIR_MODE)
+        for name in files:
+            os.chmod(os.path.join(folder, name), FILE_MODE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.stages import Stage
+from assistant.coaching.stages import Stage
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,9 @@ class TurnResult:
     model: str = "guided"
     fallback: str | None = None  # why a model reply was replaced by the guided one
     session: str = ""
+    # This message's safety verdict: {"level": escalate|check|support|continue, "category"}.
+    safety: dict[str, Any] = field(default_factory=lambda: {"level": "continue", "category": None})
+    resources: list[str] = field(default_factory=list)  # categories whose help stays shown
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -59,6 +62,8 @@ class TurnResult:
             "model": self.model,
             "fallback": self.fallback,
             "session": self.session,
+            "safety": self.safety,
+            "resources": self.resources,
         }
 
 

@@ -1,4 +1,6 @@
-"""Loading rule data from ``knowledge/`` and matching phrases with negation awareness."""
+"""Loading rule data from ``knowledge/`` and matching phrases with negation awareness.
+
+Text is matched in the one normal form of ``assistant.text.normalise``."""
 
 from __future__ import annotations
 
@@ -11,8 +13,6 @@ import yaml
 
 from assistant.config import KNOWLEDGE_DIR
 
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
-
 
 @cache
 def load_yaml(relative: str) -> Any:
@@ -20,11 +20,6 @@ def load_yaml(relative: str) -> Any:
     path = Path(KNOWLEDGE_DIR) / relative
     with path.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)
-
-
-def normalise(text: str) -> str:
-    """Lower-case, straight quotes, single spaces: the form every rule is matched against."""
-    return " ".join(text.translate(_QUOTES).casefold().split())
 
 
 @cache

@@ -26,8 +26,8 @@ START_SCRIPT = """
 import json, time
 t0 = time.perf_counter()
 from assistant.config import load_settings
-from assistant.embeddings import EmbeddingStats
-from assistant.retrieval import KnowledgeBase
+from assistant.retrieval.embeddings import EmbeddingStats
+from assistant.retrieval.index import KnowledgeBase
 kb = KnowledgeBase(load_settings())
 t1 = time.perf_counter()
 built = kb.ensure_index()
@@ -59,7 +59,7 @@ def percentile(values: list[float], q: float) -> float:
 def query_latency(home: Path, repeat: int) -> dict:
     os.environ["CLOSER_HOME"] = str(home)
     from assistant.config import load_settings
-    from assistant.retrieval import KnowledgeBase
+    from assistant.retrieval.index import KnowledgeBase
     from evals.retrieval import load_rows, score_retrieval
 
     kb = KnowledgeBase(load_settings())

@@ -25,8 +25,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from assistant.config import load_settings  # noqa: E402
-from assistant.safety import screen  # noqa: E402
-from assistant.safety_patterns import load_rules  # noqa: E402
+from assistant.safety.patterns import load_rules  # noqa: E402
+from assistant.safety.screen import screen  # noqa: E402
 from evals.safety import load_rows  # noqa: E402
 
 
@@ -48,7 +48,7 @@ def _time_each(texts: list[str], fn: Callable[[str], object], repeat: int) -> li
 
 def _embedder():  # -> Embedder | None
     try:
-        from assistant.embeddings import get_embedder
+        from assistant.retrieval.embeddings import get_embedder
 
         return get_embedder(load_settings())
     except Exception as error:  # noqa: BLE001 -- report, don't fail, without the embedder

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from assistant.events import ReplyDelta
-from assistant.model import GenerationOptions
+from assistant.model.interface import GenerationOptions
 from graphs.runner import Conversation, Services
 
 

@@ -2,7 +2,7 @@
 
 * ``decode_ratio``: decode tokens/s seen by a consumer of ``Conversation.send`` (graph, guard,
   streaming) ÷ decode tokens/s of raw llama-cpp-python ``create_completion`` on the same
-  ``Llama``, prompt tokens, sampling and stop strings (see ``closer.bench_decode``).
+  ``Llama``, prompt tokens, sampling and stop strings (see ``benchmarks.decode``).
 * ``turn8_over_turn1``: wall time of turn 8 ÷ turn 1 of one conversation whose history grows
   (16 new tokens a turn): flat when prompts keep a stable prefix.
 * ``overhead_p50_ms``: one whole turn in guided mode (no language model): safety screen,
@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
-from assistant.llama_runtime import PrefixStates
-from assistant.model import ChatModel, GenerationOptions
-from closer.bench_decode import measure_decode, recorded_evals
+from assistant.model.interface import ChatModel, GenerationOptions
+from assistant.model.runtime import PrefixStates
+from benchmarks.decode import measure_decode, recorded_evals
 from graphs.runner import Conversation, Services
 
 SCRIPT = (
@@ -49,7 +49,7 @@ TARGETS = {"decode_ratio": 0.95, "turn8_over_turn1": 1.3, "overhead_p50_ms": 30.
 
 def bench_model_file(folder: Path) -> Path:
     """The ~150 M-parameter random-weight llama (1024 dim, 12 layers) the bench runs by default."""
-    from assistant.tiny_gguf import write_tiny_llama
+    from benchmarks.tiny_gguf import write_tiny_llama
 
     return write_tiny_llama(
         folder / "bench-150m.gguf", dim=1024, layers=12, heads=16, ctx=4096, seed=0
@@ -113,8 +113,8 @@ def measure_overhead(settings: Settings, turns: int = 30) -> dict[str, Any]:
     the message's cached vectors are dropped before each turn: every message costs its
     embedding, as a new message would (what stays cached, like each step's own text, would
     stay cached in a real conversation too)."""
-    from assistant.composer import GuidedComposer
-    from assistant.embeddings import get_embedder
+    from assistant.model.guided import GuidedComposer
+    from assistant.retrieval.embeddings import get_embedder
 
     services = open_bench_services(settings, GuidedComposer(), 200)
     embedder = get_embedder(settings)
@@ -181,7 +181,7 @@ def run_bench(
     overhead_turns: int = 30,
 ) -> dict[str, Any]:
     """Every figure of ``closer bench``, as one dict (see the module docstring)."""
-    from assistant.llama_model import LlamaModel
+    from assistant.model.llama import LlamaModel
 
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix="closer-bench-") as folder:

@@ -19,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from assistant.coach import find_blocking
+from assistant.coaching.blocking import find_blocking
 
 WORDS_FILE = Path(__file__).resolve().parent / "rubric_words.yaml"
 MAX_WORDS = 120
@@ -61,7 +61,7 @@ def _diagnosis_regex() -> re.Pattern[str]:
 
 def _resources_heading() -> str:
     try:
-        from assistant.safety import load_escalation_text
+        from assistant.safety.escalation import load_escalation_text
 
         return str(load_escalation_text().get("resources_heading") or RESOURCES_HEADING)
     except Exception:  # the rubric must still run if the safety texts can't load

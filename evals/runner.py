@@ -49,7 +49,7 @@ def load_scenarios(directory: Path = SCENARIO_DIR) -> list[dict[str, Any]]:
 
 def card_stages() -> dict[str, tuple[str, ...]]:
     """Card id -> the stages it is tagged with (to judge whether a reply is grounded)."""
-    from assistant.cards import load_cards
+    from assistant.retrieval.cards import load_cards
 
     return {card.id: tuple(card.stages) for card in load_cards()}
 

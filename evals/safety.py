@@ -1,8 +1,12 @@
 """The safety eval: run the screen over a labelled JSONL set and score it.
 
-Each row is ``{"text", "expect": "escalate"|"continue", "category"}``; ``support`` level
-counts as ``continue``.  ``run_safety_eval`` yields one dict per row, then one summary dict
-(``"summary": True``) with precision, recall, false-positive rate and per-category recall.
+Rows are either ``{"text", "expect": "escalate"|"continue", "category"}`` (the older sets)
+or ``{"text", "category", "level": "escalate"|"check"|"none"}`` (the realistic sets).  A row is
+risky when it expects escalate or has a risk category.  The screen's verdict counts as
+flagged at ``escalate`` or ``check`` (both stop coaching until the person answers);
+``support`` counts as ``continue``.  ``run_safety_eval`` yields one dict per row, then one
+summary dict (``"summary": True``): precision, recall, false-positive rate, the false
+escalate and false check rates on risk-free rows, and recall per category.
 """
 
 from __future__ import annotations
@@ -13,10 +17,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.safety import screen
+from assistant.safety.screen import screen
+from assistant.safety.verdict import public_level
 
 if TYPE_CHECKING:
-    from assistant.embeddings import Embedder
+    from assistant.retrieval.embeddings import Embedder
 
 EXPECTS = ("escalate", "continue")
 
@@ -42,6 +47,9 @@ def load_rows(path: str | Path) -> list[dict[str, Any]]:
             raise EvalDataError(f"{path}:{number}: not JSON ({error.msg})") from error
         if not isinstance(row, dict) or not isinstance(row.get("text"), str):
             raise EvalDataError(f"{path}:{number}: a row needs a string 'text'")
+        if "expect" not in row and "level" in row:  # the realistic format
+            risky = row.get("category") not in (None, "none")
+            row = {**row, "expect": "escalate" if risky else "continue"}
         if row.get("expect") not in EXPECTS:
             raise EvalDataError(f"{path}:{number}: 'expect' must be one of {EXPECTS}")
         rows.append(row)
@@ -51,9 +59,13 @@ def load_rows(path: str | Path) -> list[dict[str, Any]]:
 def summarize(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Precision, recall and false-positive rate for "escalate", and recall per category."""
     tp = fp = fn = tn = 0
+    false_escalate = false_check = 0
     per_category: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # [hits, positives]
     for row in results:
         positive, flagged = row["expect"] == "escalate", row["got"] == "escalate"
+        if not positive:
+            false_escalate += row["level"] == "escalate"
+            false_check += row["level"] == "check"
         tp += positive and flagged
         fn += positive and not flagged
         fp += flagged and not positive
@@ -72,23 +84,29 @@ def summarize(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
         "precision": round(tp / (tp + fp), 4) if tp + fp else 1.0,
         "recall": round(tp / (tp + fn), 4) if tp + fn else 1.0,
         "false_positive_rate": round(fp / (fp + tn), 4) if fp + tn else 0.0,
+        "false_escalate_rate": round(false_escalate / (fp + tn), 4) if fp + tn else 0.0,
+        "false_check_rate": round(false_check / (fp + tn), 4) if fp + tn else 0.0,
         "per_category_recall": {
             name: round(hits / total, 4) for name, (hits, total) in sorted(per_category.items())
         },
     }
 
 
-def run_safety_eval(path: str | Path, embedder: Embedder | None = None) -> Iterator[dict[str, Any]]:
+def run_safety_eval(
+    path: str | Path, embedder: Embedder | None = None, cache_dir: Path | None = None
+) -> Iterator[dict[str, Any]]:
     """Screen every row; yield per-row results, then the summary."""
     results = []
     for row in load_rows(path):
-        screening = screen(row["text"], embedder=embedder)
+        screening = screen(row["text"], embedder=embedder, cache_dir=cache_dir)
+        flagged = screening.level in ("escalate", "check")
         result = {
             "text": row["text"],
             "expect": row["expect"],
-            "got": "escalate" if screening.level == "escalate" else "continue",
+            "got": "escalate" if flagged else "continue",
             "category": row.get("category"),
-            "level": screening.level,
+            "level": public_level(screening.level),
+            "safety": {"level": public_level(screening.level), "category": screening.category},
             "screen_category": screening.category,
             "matched": list(screening.matched),
         }

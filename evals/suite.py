@@ -26,8 +26,8 @@ LOWER_IS_BETTER = (
 
 def open_eval_services(settings: Settings, model_path: str | None) -> Any:
     """Services as the app opens them: the real screen and index; guided unless a model."""
-    from assistant.composer import GuidedComposer
-    from assistant.models import load_model
+    from assistant.model.guided import GuidedComposer
+    from assistant.model.registry import load_model
     from graphs.services import open_services
 
     if model_path:
@@ -56,7 +56,7 @@ def run_safety_part(settings: Settings, path: Path | None, progress: bool) -> di
     path = Path(path or SAFETY_SET)
     embedder = None
     try:
-        from assistant.embeddings import get_embedder
+        from assistant.retrieval.embeddings import get_embedder
 
         embedder = get_embedder(settings)
     except Exception as error:  # patterns alone still screen; the summary says so
@@ -78,7 +78,7 @@ def run_retrieval_part(settings: Settings, services: Any, progress: bool) -> dic
 
     knowledge = getattr(services, "retriever", None) if services else None
     if knowledge is None:
-        from assistant.retrieval import KnowledgeBase
+        from assistant.retrieval.index import KnowledgeBase
 
         knowledge = KnowledgeBase(settings)
         knowledge.ensure_index(progress=progress)

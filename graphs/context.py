@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assistant.config import Settings
-from assistant.model import Card, ChatModel, GenerationOptions
+from assistant.model.interface import Card, ChatModel, GenerationOptions
 
 
 class Retriever(Protocol):
@@ -24,7 +24,8 @@ class ScreeningLike(Protocol):
     def as_json(self) -> dict[str, Any]: ...
 
 
-Screener = Callable[[str], ScreeningLike]
+Screener = Callable[..., ScreeningLike]  # (text, *, wary=False) -> the safety verdict
+Reader = Callable[..., Any]  # (text, *, safety) -> assistant.reading.reading.Reading
 
 
 @dataclass(frozen=True)
@@ -34,3 +35,4 @@ class Context:
     screener: Screener
     retriever: Retriever | None = None
     options: GenerationOptions = GenerationOptions()
+    reader: Reader | None = None  # None: the rule layer alone

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langgraph.graph import END, START, StateGraph
 
-from graphs import nodes, respond, routing
+from graphs import nodes, read, respond, routing, safety_flow
 from graphs.context import Context
 from graphs.state import ConversationState
 
@@ -19,26 +19,30 @@ FLOW_NODES = {
     "pause": nodes.pause,
     "back": nodes.back,
     "restart": nodes.restart,
+    "confirm": nodes.confirm,
     "empty": nodes.empty,
+}
+SAFETY_NODES = {
+    "escalation": safety_flow.escalation,
+    "start_check": safety_flow.start_check,
+    "safety_check": safety_flow.safety_check,
 }
 
 
 def build_graph(checkpointer: object = None):  # -> CompiledStateGraph
     builder = StateGraph(ConversationState, context_schema=Context)
-    builder.add_node("screen", respond.screen)
-    builder.add_node("escalation", respond.escalation)
-    builder.add_node("read_message", nodes.read_message)
-    for name, node in {**STAGE_NODES, **FLOW_NODES}.items():
+    builder.add_node("read", read.read)  # the safety verdict and the reading, once
+    for name, node in {**STAGE_NODES, **FLOW_NODES, **SAFETY_NODES}.items():
         builder.add_node(name, node)
     builder.add_node("retrieve", respond.retrieve)
     builder.add_node("respond", respond.respond)
 
-    builder.add_edge(START, "screen")
-    builder.add_edge("screen", "read_message")  # blocking and echo are read for every message
-    builder.add_conditional_edges("read_message", routing.by_stage)
+    builder.add_edge(START, "read")
+    builder.add_conditional_edges("read", routing.by_stage)
     for name in (*STAGE_NODES, *FLOW_NODES):
         builder.add_edge(name, "retrieve")
-    builder.add_edge("escalation", "respond")
+    for name in SAFETY_NODES:
+        builder.add_edge(name, "respond")
     builder.add_edge("retrieve", "respond")
     builder.add_edge("respond", END)
     return builder.compile(checkpointer=checkpointer)

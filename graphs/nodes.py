@@ -1,5 +1,6 @@
-"""Stage nodes: each reads the person's message deterministically and returns a partial
-update (the next stage, the reply kind, captured notes).  No node calls a model."""
+"""Stage nodes: each reads this turn's reading (``state["reading"]``, made once by the read
+node) and returns a partial update (the next stage, the reply kind, captured notes).  No
+node calls a model or parses the message again."""
 
 from __future__ import annotations
 
@@ -7,21 +8,13 @@ from typing import Any
 
 from langgraph.runtime import Runtime
 
-from assistant.coach import find_blocking
-from assistant.progress import Signals, key_phrase, read_signals
-from assistant.stages import Stage, previous_step
+from assistant.coaching.stages import Stage, previous_step
+from assistant.reading.reading import Reading
 from graphs.context import Context
+from graphs.read import reading_of
 from graphs.state import ConversationState
 
 Update = dict[str, Any]
-
-
-def _signals(state: ConversationState) -> Signals:
-    return read_signals(state.get("user_text", ""))
-
-
-def _echo(state: ConversationState, signals: Signals) -> str:
-    return key_phrase(state.get("user_text", ""), signals)
 
 
 def _enter(stage: Stage, kind: str, **extra: Any) -> Update:
@@ -38,54 +31,73 @@ def _stay(state: ConversationState, runtime: Runtime[Context], kind: str) -> Upd
     return {"kind": kind, "turns_in_stage": turns}
 
 
-def _wants_to_move_on(state: ConversationState, signals: Signals) -> bool:
-    return signals.intent == "move_on" or (bool(state.get("offered_move_on")) and signals.accepts)
+def _wants_to_move_on(state: ConversationState, reading: Reading) -> bool:
+    return reading.intent == "move_on" or (bool(state.get("offered_move_on")) and reading.accepts)
 
 
-def read_message(state: ConversationState) -> Update:
-    """Blocking language and the reflected phrase, for every message; resume after a pause."""
-    signals = _signals(state)
-    update: Update = {"blocking": find_blocking(signals.text), "echo": _echo(state, signals)}
-    if state.get("stage") == "pause" and signals.intent != "pause":
-        update["stage"] = state.get("paused_from") or "regulation"
-        update["prefix"] = "resume"
-    return update
+def _notes_with(state: ConversationState, reading: Reading) -> dict[str, str]:
+    """The notes, plus whatever this message already gives for later steps: a feeling, a
+    story, and a specific, kind request said early (kept for the plan)."""
+    notes = dict(state.get("notes", {}))
+    text = state.get("user_text", "")
+    if reading.feelings:
+        notes["feeling"] = reading.feelings[0]
+    elif reading.feeling and not notes.get("feeling"):
+        notes["feeling"] = state.get("echo", "")
+    if reading.story:
+        notes["story"] = text
+    if reading.specific and not reading.blocking:
+        notes["early_request"] = _sentence(text)
+    return notes
+
+
+def _named(notes: dict[str, str]) -> bool:
+    return bool(notes.get("feeling") and notes.get("story"))
+
+
+def _after_naming(notes: dict[str, str], text: str) -> Update:
+    """Naming is done: on to the request, or straight to the plan when a specific, kind
+    request was already made."""
+    notes = {**notes, "naming": _sentence(notes.get("story") or text)}
+    if notes.get("early_request"):
+        notes["request"] = notes.pop("early_request")
+        return _enter("plan", "plan.summary", notes=notes)
+    return _enter("request", "request.start", notes=notes)
 
 
 def check_in(state: ConversationState, runtime: Runtime[Context]) -> Update:
-    signals = _signals(state)
-    if signals.greeting_only:
+    reading = reading_of(state)
+    if reading.greeting and not (reading.feeling or reading.activated or reading.story):
         return {"stage": "check_in", "kind": "check_in.greeting"}
-    # A first message always gets a body check, activated or not: regulation comes first.
-    kind = "regulation.activated" if signals.activation else "regulation.body_check"
-    return _enter("regulation", kind)
+    if reading.settled and not reading.activated:
+        return _from_settled(state, reading)
+    # A first message gets a body check, activated or not: regulation comes first.
+    kind = "regulation.activated" if reading.activated else "regulation.body_check"
+    return _enter("regulation", kind, notes=_notes_with(state, reading))
+
+
+def _from_settled(state: ConversationState, reading: Reading) -> Update:
+    """Settled: on to naming, or past it when this message also names a feeling and a story."""
+    notes = _notes_with(state, reading)
+    notes.setdefault("cue", "")
+    if _named(notes) and (reading.feeling or reading.story):
+        return _after_naming(notes, state.get("user_text", ""))
+    return _enter("naming", "naming.start", notes=notes)
 
 
 def regulation(state: ConversationState, runtime: Runtime[Context]) -> Update:
-    signals = _signals(state)
-    if signals.calm or _wants_to_move_on(state, signals):
-        notes = {**state.get("notes", {}), "cue": _cue(signals)}
-        return _enter("naming", "naming.start", notes=notes)
-    kind = "regulation.activated" if signals.activation else "regulation.still"
-    return _stay(state, runtime, kind)
-
-
-def _cue(signals: Signals) -> str:
-    if "breathed" in signals.calm or "breathing slower" in signals.calm:
-        return "a few slow breaths, with the out-breath longer than the in-breath"
-    return ""
+    reading = reading_of(state)
+    if (reading.settled and not reading.activated) or _wants_to_move_on(state, reading):
+        return _from_settled(state, reading)
+    kind = "regulation.activated" if reading.activated else "regulation.still"
+    return {**_stay(state, runtime, kind), "notes": _notes_with(state, reading)}
 
 
 def naming(state: ConversationState, runtime: Runtime[Context]) -> Update:
-    signals = _signals(state)
-    notes = dict(state.get("notes", {}))
-    if signals.feelings:
-        notes["feeling"] = signals.feelings[0]
-    if signals.story:
-        notes["story"] = state.get("user_text", "")
-    if (notes.get("feeling") and notes.get("story")) or _wants_to_move_on(state, signals):
-        notes["naming"] = _sentence(notes.get("story") or state.get("user_text", ""))
-        return _enter("request", "request.start", notes=notes)
+    reading = reading_of(state)
+    notes = _notes_with(state, reading)
+    if _named(notes) or _wants_to_move_on(state, reading):
+        return _after_naming(notes, state.get("user_text", ""))
     if notes.get("feeling"):
         update = _stay(state, runtime, "naming.need_story")
         update["echo"] = notes["feeling"]
@@ -105,21 +117,29 @@ def _sentence(text: str, limit: int = 240) -> str:
     return text[: cut + 1] if cut > 40 else text[:limit].rsplit(" ", 1)[0] + "…"
 
 
+def _answers_the_ask(reading: Reading) -> bool:
+    """In the request step a plan with a time is the request, ask words or not ("dinner
+    thursday 7pm, just us, phones away")."""
+    return bool(reading.timing) and not reading.question and len(reading.text.split()) >= 3
+
+
 def request(state: ConversationState, runtime: Runtime[Context]) -> Update:
-    signals = _signals(state)
+    reading = reading_of(state)
     if state.get("blocking"):
         return _stay(state, runtime, "request.blocking")
-    if signals.specific or _wants_to_move_on(state, signals):
+    specific = reading.specific or _answers_the_ask(reading)
+    if specific or _wants_to_move_on(state, reading):
         notes = dict(state.get("notes", {}))
-        if signals.specific:
+        notes.pop("early_request", None)
+        if specific:
             notes["request"] = _sentence(state.get("user_text", ""))
         return _enter("plan", "plan.summary", notes=notes)
-    return _stay(state, runtime, "request.vague" if signals.ask else "request.no_ask")
+    return _stay(state, runtime, "request.vague" if reading.ask else "request.no_ask")
 
 
 def plan(state: ConversationState, runtime: Runtime[Context]) -> Update:
-    signals = _signals(state)
-    if signals.specific and not state.get("blocking"):
+    reading = reading_of(state)
+    if reading.specific and not state.get("blocking"):
         notes = {**state.get("notes", {}), "request": _sentence(state.get("user_text", ""))}
         return {"kind": "plan.summary", "notes": notes}
     return {"kind": "plan.followup"}
@@ -131,12 +151,21 @@ def pause(state: ConversationState) -> Update:
     return {"stage": "pause", "paused_from": left, "kind": "pause.ack"}
 
 
-def back(state: ConversationState) -> Update:
+def _back_target(state: ConversationState) -> Stage:
     stage = state.get("stage", "regulation")
     current = state.get("paused_from") if stage == "pause" else stage
-    if current in (None, "check_in", "escalation"):
+    if current in (None, "check_in", "escalation", "check"):
         current = "regulation"
-    target = previous_step(current)
+    return previous_step(current)
+
+
+def back_discards_notes(state: ConversationState) -> bool:
+    stale = _NOTES_OF.get(_back_target(state), ())
+    return any(state.get("notes", {}).get(key) for key in stale)
+
+
+def back(state: ConversationState) -> Update:
+    target = _back_target(state)
     # Forget what the step we return to had captured, so it is asked afresh.
     stale = _NOTES_OF.get(target, ())
     notes = {k: v for k, v in state.get("notes", {}).items() if k not in stale}
@@ -155,6 +184,7 @@ def restart(state: ConversationState) -> Update:
     return _enter("check_in", "check_in.greeting", prefix="restart", notes={}, paused_from=None)
 
 
-def read_intent(state: ConversationState) -> str | None:
-    """The flow intent of this message (pause, back, restart, move_on), for the router."""
-    return _signals(state).intent
+def confirm(state: ConversationState) -> Update:
+    """Going back or starting over sets notes aside: ask first (a yes does it next turn)."""
+    intent = reading_of(state).intent
+    return {"pending": intent, "kind": f"{intent}.confirm"}

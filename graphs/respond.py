@@ -10,44 +10,15 @@ from typing import Any
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
-from assistant.composer import compose
+from assistant.coaching.prompting import build_messages, stage_instruction
 from assistant.events import Notice, ReplyDelta, ReplyReplaced
-from assistant.model import Card, Message, ModelRequest, TurnBrief
-from assistant.prompting import build_messages, stage_instruction
+from assistant.model.guided import compose
+from assistant.model.interface import Card, Message, ModelRequest, TurnBrief
 from graphs.context import Context
 from graphs.state import ConversationState
 
 log = logging.getLogger("closer.respond")
 Update = dict[str, Any]
-
-
-def screen(state: ConversationState, runtime: Runtime[Context]) -> Update:
-    """Runs on every message before anything else; its verdict cannot be talked out of."""
-    screening = runtime.context.screener(state.get("user_text", ""))
-    update: Update = {"screening": screening.as_json()}
-    if screening.level == "escalate" and not state.get("escalation"):
-        update["escalation"] = {"category": screening.category, "matched": list(screening.matched)}
-    return update
-
-
-def escalation(state: ConversationState, runtime: Runtime[Context]) -> Update:
-    """Stop coaching: fixed text for the category, resources for the locale."""
-    from assistant import safety  # our own vetted text, never generated
-
-    standing = state.get("escalation") or {}
-    locale = runtime.context.settings.locale
-    first = state.get("stage") != "escalation"
-    text = safety.escalation_reply(standing.get("category") or "crisis", locale, first=first)
-    if not first and (state.get("blocking") or _asks_for_coaching(state)):
-        text = safety.refusal_while_escalated(locale, standing.get("category") or "abuse")
-    return {"stage": "escalation", "kind": "escalation", "reply": text}
-
-
-def _asks_for_coaching(state: ConversationState) -> bool:
-    from assistant.progress import read_signals
-
-    signals = read_signals(state.get("user_text", ""))
-    return bool(signals.ask) or signals.intent == "move_on"
 
 
 def retrieve(state: ConversationState, runtime: Runtime[Context]) -> Update:
@@ -111,8 +82,8 @@ def respond(state: ConversationState, runtime: Runtime[Context]) -> Update:
     ctx = runtime.context
     fallback = None
     notices = list(state.get("notices", []))
-    if state.get("stage") == "escalation":
-        reply = state.get("reply", "")
+    if state.get("stage") in ("escalation", "check") or state.get("kind", "").startswith("safety."):
+        reply = state.get("reply", "")  # our fixed text, never a model's
         _stream_text(write, reply)
     else:
         brief = _brief(state)
@@ -146,7 +117,7 @@ def _model_reply(
 ) -> tuple[str, str | None, str | None]:
     """Stream the model's reply; if the guard rejects it, the guided reply replaces it.
     Returns the reply, why it was replaced (or None), and the history-trim notice if any."""
-    from assistant.guard import check_reply
+    from assistant.model.guard import check_reply
 
     messages = build_messages(state.get("messages", []), brief)
     pieces: list[str] = []
@@ -174,6 +145,6 @@ def _model_reply(
 def _with_support_note(state: ConversationState, ctx: Context, reply: str) -> str:
     if state.get("screening", {}).get("level") != "support":
         return reply
-    from assistant import safety
+    from assistant.safety import escalation as safety
 
     return f"{reply}\n\n{safety.support_note(ctx.settings.locale)}"

@@ -1,14 +1,18 @@
-"""Routers: pure functions from state to the name of the next node."""
+"""Routers: pure functions from state to the name of the next node.  They read the turn's
+reading (made once by the read node); none of them parses the message."""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from graphs.nodes import read_intent
+from graphs.nodes import back_discards_notes
+from graphs.read import reading_of
 from graphs.state import ConversationState
 
 ByStage = Literal[
     "escalation",
+    "start_check",
+    "safety_check",
     "check_in",
     "regulation",
     "naming",
@@ -17,25 +21,35 @@ ByStage = Literal[
     "pause",
     "back",
     "restart",
+    "confirm",
     "empty",
 ]
 
 
 def by_stage(state: ConversationState) -> ByStage:
-    """A standing escalation first (no later message, whatever it says, leaves it), then
-    flow intents (pause, back, restart), then the stage the person is in."""
+    """A standing escalation first (no later message, whatever it says, leaves it), then a
+    safety check in progress, then flow intents, then the stage the person is in."""
     if state.get("escalation") or state.get("stage") == "escalation":
         return "escalation"
+    checking = (state.get("safety") or {}).get("checking")
+    if checking:
+        asked_now = checking.get("asked_turn") == state.get("turn", 0)
+        return "start_check" if asked_now else "safety_check"
     if not state.get("user_text", "").strip():
         return "empty"
-    intent = read_intent(state)
+    if state.get("confirmed") == "back":
+        return "back"
+    if state.get("confirmed") == "restart":
+        return "restart"
+    intent = reading_of(state).intent
     stage = state.get("stage", "check_in")
     if intent == "pause":
         return "pause"
     if intent == "restart":
-        return "restart"
+        return "confirm"
     if intent == "back" and stage not in ("check_in",):
-        return "back"
-    if stage == "pause":  # resume is handled by read_message
+        # Back to a step with notes to set aside asks first; back to settling costs nothing.
+        return "confirm" if back_discards_notes(state) else "back"
+    if stage in ("pause", "check"):  # resume is handled by the read node
         return "regulation"
     return stage

@@ -12,10 +12,10 @@ from typing import Any
 
 from assistant.config import Settings
 from assistant.events import Event, Notice, TurnResult
-from assistant.model import ChatModel, GenerationOptions, Message
+from assistant.model.interface import ChatModel, GenerationOptions, Message
 from assistant.storage import Store
 from assistant.text import clean_message
-from graphs.context import Context, Retriever, Screener
+from graphs.context import Context, Reader, Retriever, Screener
 from graphs.graph import build_graph
 from graphs.state import turn_input
 
@@ -31,6 +31,8 @@ class Services:
     retriever: Retriever | None = None
     options: GenerationOptions = field(default_factory=GenerationOptions)
     graph: Any = field(default=None)
+    warnings: list[str] = field(default_factory=list)  # parts that could not load, for the person
+    reader: Reader | None = None  # None: the rule layer alone
 
     def __post_init__(self) -> None:
         if self.graph is None:
@@ -44,6 +46,7 @@ class Services:
             screener=self.screener,
             retriever=self.retriever,
             options=self.options,
+            reader=self.reader,
         )
 
 
@@ -122,4 +125,21 @@ def _result(values: dict[str, Any], session: str) -> TurnResult:
         model=values.get("model_name", "guided"),
         fallback=values.get("fallback"),
         session=session,
+        safety=_safety(values),
+        resources=list((values.get("safety") or {}).get("shown", [])),
     )
+
+
+def _safety(values: dict[str, Any]) -> dict[str, Any]:
+    """This turn's verdict as batch rows and evals name it; a standing escalation or a check
+    in progress is what the person meets, whatever this one message said."""
+    from assistant.safety.verdict import public_level
+
+    screening = values.get("screening") or {}
+    if values.get("stage") == "escalation" and values.get("escalation"):
+        return {"level": "escalate", "category": values["escalation"].get("category")}
+    checking = (values.get("safety") or {}).get("checking")
+    if values.get("stage") == "check" and checking:
+        return {"level": "check", "category": checking.get("category")}
+    level = public_level(screening.get("level", "none"))
+    return {"level": level, "category": screening.get("category")}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, TypedDict
 
-from assistant.model import Message
-from assistant.stages import Stage
+from assistant.coaching.stages import Stage
+from assistant.model.interface import Message
 
 
 class ConversationState(TypedDict, total=False):
@@ -18,11 +18,17 @@ class ConversationState(TypedDict, total=False):
     offered_move_on: bool
     notes: dict[str, str]  # feeling, story, naming, request, cue: the makings of the plan
     escalation: dict[str, Any] | None  # a standing escalation: {"category", "matched", ...}
+    # A safety check in progress {"category", "step"}, and what stays after one: "wary" (a
+    # later sign is asked about sooner) and "shown" (categories whose resources stay shown).
+    safety: dict[str, Any]
+    pending: str | None  # "back" or "restart", asked about and waiting for a yes
     turn: int
     # Written fresh each turn (the runner resets them in the input).
     user_text: str
     notices: list[str]
     screening: dict[str, Any]
+    reading: dict[str, Any]  # assistant.reading.reading.Reading, as JSON: read once per turn
+    confirmed: str | None  # this message said yes to the pending "back" or "restart"
     kind: str  # the reply kind, e.g. "naming.need_story"
     prefix: str  # "resume", "back" or "restart": a short opener before the reply
     echo: str
@@ -39,6 +45,8 @@ def turn_input(user_text: str, notices: list[str]) -> ConversationState:
         "user_text": user_text,
         "notices": notices,
         "screening": {},
+        "reading": {},
+        "confirmed": None,
         "kind": "",
         "prefix": "",
         "echo": "",

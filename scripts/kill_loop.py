@@ -254,7 +254,7 @@ def run(args: argparse.Namespace) -> int:
         shutil.copytree(args.seed_home, home, dirs_exist_ok=True)
     model = Path(args.model) if args.model else None
     if model is None:
-        from assistant.tiny_gguf import write_tiny_llama
+        from benchmarks.tiny_gguf import write_tiny_llama
 
         model = write_tiny_llama(work / "tiny.gguf")
     env = dict(os.environ)

@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def embedding_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path | None:
     """The bundled MiniLM converted to GGUF once per test session (None if not installed)."""
-    from assistant.embeddings import EmbeddingModelError, ensure_minilm_gguf
+    from assistant.retrieval.embeddings import EmbeddingModelError, ensure_minilm_gguf
 
     try:
         return ensure_minilm_gguf(Settings(home=tmp_path_factory.mktemp("embedding-home")))
@@ -48,7 +48,7 @@ def closer_home(
 def guidance_index(tmp_path_factory: pytest.TempPathFactory, embedding_gguf: Path | None) -> Path:
     """The guidance index, built once per test session (embedding every card is the slow
     part of a first start; tests of the build itself use their own empty dirs)."""
-    from assistant.retrieval import KnowledgeBase
+    from assistant.retrieval.index import KnowledgeBase
 
     home = tmp_path_factory.mktemp("index-home")
     model = str(embedding_gguf) if embedding_gguf else None
@@ -73,7 +73,7 @@ def settings(closer_home: Path) -> Settings:
 @pytest.fixture
 def guided_services(settings: Settings) -> Iterator[object]:
     """Guided mode, the real pattern screen and store, no retrieval (fast graph tests)."""
-    from assistant.composer import GuidedComposer
+    from assistant.model.guided import GuidedComposer
     from graphs.services import default_screener, open_services
 
     services = open_services(

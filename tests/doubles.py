@@ -1,7 +1,8 @@
 """A scripted fake model for graph-logic tests: replies come from a list, in order.
 
-Registered exactly like the real models (``fake:PATH`` where PATH is a JSON list of
-replies, or built directly with a list).  Never the only proof that something works.
+A test double: it lives under ``tests/`` and is not registered as a model scheme for users.
+Built with a list (or ``from_file`` on a JSON list).  Never the only proof that something
+works.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from assistant.model import GenerationOptions, ModelRequest
+from assistant.model.interface import GenerationOptions, ModelRequest
 
 
 class ScriptedModel:

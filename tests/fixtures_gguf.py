@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.tiny_gguf import LLAMA3, write_tiny_llama
+from benchmarks.tiny_gguf import LLAMA3, write_tiny_llama
 
 
 @pytest.fixture(scope="session")

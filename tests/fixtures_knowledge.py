@@ -23,7 +23,7 @@ __all__ = ["built_home", "kb_settings", "minilm_gguf", "network_guard", "no_netw
 @pytest.fixture(scope="session")
 def minilm_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """all-MiniLM-L6-v2 converted to GGUF by our converter (once per session)."""
-    from assistant.embeddings import EmbeddingModelError, ensure_minilm_gguf
+    from assistant.retrieval.embeddings import EmbeddingModelError, ensure_minilm_gguf
 
     try:
         with network_guard() as blocked:
@@ -37,7 +37,7 @@ def minilm_gguf(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def built_home(tmp_path_factory: pytest.TempPathFactory, minilm_gguf: Path) -> Path:
     """A data dir whose guidance index has been built (once per session)."""
-    from assistant.retrieval import KnowledgeBase
+    from assistant.retrieval.index import KnowledgeBase
 
     home = tmp_path_factory.mktemp("built-home")
     with network_guard() as blocked:  # building the index must not touch the network

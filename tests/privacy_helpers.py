@@ -239,7 +239,7 @@ def _shared_dir() -> Path:
 def tiny_model() -> Path:
     """A real (random-weight) llama GGUF that llama.cpp loads and streams from."""
     if "model" not in _SHARED:
-        from assistant.tiny_gguf import write_tiny_llama
+        from benchmarks.tiny_gguf import write_tiny_llama
 
         _SHARED["model"] = write_tiny_llama(_shared_dir() / "tiny.gguf")
     return _SHARED["model"]

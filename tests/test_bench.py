@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from closer.bench_runtime import SCRIPT, bench_model_file, run_bench
+from benchmarks.runtime import SCRIPT, bench_model_file, run_bench
 from tests.conftest import run_closer
 from tests.fixtures_gguf import tiny_gguf  # noqa: F401
 
@@ -41,7 +41,7 @@ def test_cli_rejects_a_bad_model(tmp_path: Path, closer_home: Path) -> None:
 
 
 def test_default_bench_model_is_about_150m(tmp_path: Path) -> None:
-    from assistant.gguf_files import inspect_gguf
+    from assistant.model.gguf_files import inspect_gguf
 
     info = inspect_gguf(bench_model_file(tmp_path))
     assert 140e6 < info["parameters"] < 170e6 and info["context_length"] == 4096
@@ -51,7 +51,7 @@ def test_default_bench_model_is_about_150m(tmp_path: Path) -> None:
 def test_decode_rates_count_evaluated_tokens_from_the_first_eval() -> None:
     """Rates come from llama.cpp's eval calls, not from streamed pieces (released in bursts),
     and the recorder puts the model's own ``eval`` back afterwards."""
-    from closer.bench_decode import _rate, recorded_evals
+    from benchmarks.decode import _rate, recorded_evals
 
     class FakeLlama:
         def __init__(self) -> None:

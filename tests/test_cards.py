@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cards import BLOCKING_PHRASES, CardError, cards_dir, cards_hash, load_cards
+from assistant.retrieval.cards import BLOCKING_PHRASES, CardError, cards_dir, cards_hash, load_cards
 
 PUBLISHERS = ("OurRitual", "Soulmatcher", "Rula", "Modern Intimacy")
 

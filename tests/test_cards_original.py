@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cards import load_cards
+from assistant.retrieval.cards import load_cards
 
 SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 RUN = 12

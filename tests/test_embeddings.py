@@ -1,85 +1,92 @@
-"""The MiniLM conversion and llama.cpp embeddings, checked against an independent numpy
-implementation of the same BERT forward pass (sentence-transformers needs torch, which the
-project does not install)."""
+"""The shipped MiniLM GGUF and llama.cpp embeddings, checked against token ids and vectors
+computed from the ORIGINAL safetensors with an independent numpy BERT forward pass
+(``scripts/minilm_reference.py`` wrote ``tests/data/minilm_reference.json``), and the
+converter itself on a tiny random BERT written here."""
 
 from __future__ import annotations
 
-import math
+import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from assistant import embeddings
 from assistant.config import Settings
-from assistant.embeddings import (
+from assistant.retrieval import embeddings
+from assistant.retrieval.embeddings import (
     INSTALL_HINT,
+    PACKAGED_GGUF,
     EmbeddingModelError,
     EmbeddingStats,
     ensure_minilm_gguf,
     get_embedder,
-    minilm_source_dir,
 )
 from tests.fixtures_knowledge import *  # noqa: F403  (pytest fixtures: minilm_gguf)
 
-SENTENCES = [
-    "My chest gets tight whenever we argue.",
-    "I want to ask for ten minutes together tonight, no phones.",
-    "We've been living like roommates for months!",
-    "The story I'm telling myself is that I don't matter to you.",
-]
+REFERENCE = json.loads(
+    (Path(__file__).parent / "data" / "minilm_reference.json").read_text(encoding="utf-8")
+)["rows"]
+SENTENCES = [row["text"] for row in REFERENCE[:4]]
 
 
-def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarray:
-    mean = x.mean(-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + 1e-12) * weight + bias
+def write_tiny_bert(folder: Path, seed: int = 0) -> Path:
+    """A random-weight BERT in the sentence-transformers layout (config, vocab, tokenizer,
+    pooling config, safetensors): enough for the converter and llama.cpp to run on."""
+    from safetensors.numpy import save_file
 
-
-def _gelu(x: np.ndarray) -> np.ndarray:
-    return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x**3)))
-
-
-def reference_embedding(model_dir: Path, text: str) -> np.ndarray:
-    """BERT + mean pooling + L2 norm in plain numpy, from the original safetensors."""
-    from safetensors.numpy import load_file
-    from tokenizers import Tokenizer  # installed with chromadb
-
-    raw = load_file(model_dir / "model.safetensors")
-    weights = {name: array.astype(np.float64) for name, array in raw.items()}
-    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-    tokenizer.no_padding()
-    ids = tokenizer.encode(text).ids
-
-    def dense(x: np.ndarray, name: str) -> np.ndarray:
-        return x @ weights[f"{name}.weight"].T + weights[f"{name}.bias"]
-
-    def norm(x: np.ndarray, name: str) -> np.ndarray:
-        return _layer_norm(x, weights[f"{name}.weight"], weights[f"{name}.bias"])
-
-    x = (
-        weights["embeddings.word_embeddings.weight"][ids]
-        + weights["embeddings.position_embeddings.weight"][: len(ids)]
-        + weights["embeddings.token_type_embeddings.weight"][0]
+    rng = np.random.default_rng(seed)
+    special = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    words = [*special, "hello", "world", "tight", "chest", "##ing", "we", "argue", "."]
+    hidden, inner, positions = 32, 64, 64
+    folder.mkdir(parents=True)
+    (folder / "vocab.txt").write_text("\n".join(words) + "\n", encoding="utf-8")
+    added = [{"id": i, "content": w, "special": True} for i, w in enumerate(special)]
+    (folder / "tokenizer.json").write_text(json.dumps({"added_tokens": added}))
+    (folder / "1_Pooling").mkdir()
+    (folder / "1_Pooling" / "config.json").write_text(
+        json.dumps({"pooling_mode_mean_tokens": True})
     )
-    x = norm(x, "embeddings.LayerNorm")
-    heads, size = 12, x.shape[1] // 12
-    for layer in range(6):
-        p = f"encoder.layer.{layer}"
-        q, k, v = (
-            dense(x, f"{p}.attention.self.{n}").reshape(len(ids), heads, size).transpose(1, 0, 2)
-            for n in ("query", "key", "value")
+    config = {
+        "num_hidden_layers": 1,
+        "hidden_size": hidden,
+        "intermediate_size": inner,
+        "num_attention_heads": 2,
+        "max_position_embeddings": positions,
+        "layer_norm_eps": 1e-12,
+        "type_vocab_size": 2,
+    }
+    (folder / "config.json").write_text(json.dumps(config))
+    shapes = {
+        "embeddings.word_embeddings.weight": (len(words), hidden),
+        "embeddings.position_embeddings.weight": (positions, hidden),
+        "embeddings.token_type_embeddings.weight": (2, hidden),
+        "embeddings.LayerNorm.weight": (hidden,),
+        "embeddings.LayerNorm.bias": (hidden,),
+        "pooler.dense.weight": (hidden, hidden),
+        "pooler.dense.bias": (hidden,),
+    }
+    layer = "encoder.layer.0"
+    for name in (
+        "attention.self.query",
+        "attention.self.key",
+        "attention.self.value",
+        "attention.output.dense",
+    ):
+        shapes[f"{layer}.{name}.weight"], shapes[f"{layer}.{name}.bias"] = (
+            (hidden, hidden),
+            (hidden,),
         )
-        scores = q @ k.transpose(0, 2, 1) / math.sqrt(size)
-        scores = np.exp(scores - scores.max(-1, keepdims=True))
-        context = (scores / scores.sum(-1, keepdims=True)) @ v
-        context = context.transpose(1, 0, 2).reshape(len(ids), -1)
-        attended = dense(context, f"{p}.attention.output.dense")
-        x = norm(x + attended, f"{p}.attention.output.LayerNorm")
-        hidden = _gelu(dense(x, f"{p}.intermediate.dense"))
-        x = norm(x + dense(hidden, f"{p}.output.dense"), f"{p}.output.LayerNorm")
-    pooled = x.mean(0)
-    return pooled / np.linalg.norm(pooled)
+    for name in ("attention.output.LayerNorm", "output.LayerNorm"):
+        shapes[f"{layer}.{name}.weight"], shapes[f"{layer}.{name}.bias"] = (hidden,), (hidden,)
+    shapes[f"{layer}.intermediate.dense.weight"] = (inner, hidden)
+    shapes[f"{layer}.intermediate.dense.bias"] = (inner,)
+    shapes[f"{layer}.output.dense.weight"] = (hidden, inner)
+    shapes[f"{layer}.output.dense.bias"] = (hidden,)
+    tensors = {
+        n: (rng.standard_normal(shape) * 0.05).astype(np.float32) for n, shape in shapes.items()
+    }
+    save_file(tensors, str(folder / "model.safetensors"))
+    return folder
 
 
 def test_the_gguf_is_written_the_way_llama_cpp_converts_bert(minilm_gguf: Path) -> None:
@@ -111,13 +118,9 @@ def test_the_gguf_is_written_the_way_llama_cpp_converts_bert(minilm_gguf: Path) 
 
 
 def test_llama_cpp_tokenizes_like_the_original_tokenizer(minilm_gguf: Path) -> None:
-    from tokenizers import Tokenizer
-
-    tokenizer = Tokenizer.from_file(str(minilm_source_dir() / "tokenizer.json"))
-    tokenizer.no_padding()
     llama = embeddings.get_embedder(Settings(embedding_model=str(minilm_gguf)))._llama
-    for text in [*SENTENCES, "Unbelievably, I'm overthinking it…"]:
-        assert llama.tokenize(text.encode("utf-8")) == tokenizer.encode(text).ids, text
+    for row in REFERENCE:
+        assert llama.tokenize(row["text"].encode("utf-8")) == row["ids"], row["text"]
 
 
 def test_embeddings_match_an_independent_reference(minilm_gguf: Path) -> None:
@@ -125,9 +128,15 @@ def test_embeddings_match_an_independent_reference(minilm_gguf: Path) -> None:
     got = np.array(embedder.embed(SENTENCES))
     assert got.shape == (len(SENTENCES), 384)
     assert np.allclose(np.linalg.norm(got, axis=1), 1.0, atol=1e-4)
-    for text, vector in zip(SENTENCES, got, strict=True):
-        cosine = float(vector @ reference_embedding(minilm_source_dir(), text))
-        assert cosine > 0.999, (text, cosine)
+    for row, vector in zip(REFERENCE, got, strict=False):
+        cosine = float(vector @ np.array(row["embedding"]))
+        assert cosine > 0.999, (row["text"], cosine)
+
+
+def test_the_shipped_model_is_what_a_plain_install_uses(tmp_path: Path) -> None:
+    assert PACKAGED_GGUF.is_file()
+    assert ensure_minilm_gguf(Settings(home=tmp_path / "home")) == PACKAGED_GGUF
+    assert not (tmp_path / "home").exists()  # nothing converted, nothing written
 
 
 def test_paraphrases_score_higher_than_unrelated_sentences(minilm_gguf: Path) -> None:
@@ -179,13 +188,34 @@ def test_recent_vectors_are_reused_by_tokens_not_spelling(minilm_gguf: Path) -> 
     assert EmbeddingStats.texts == before + 3
 
 
-def test_conversion_happens_once_and_leaves_no_temp_files(tmp_path: Path) -> None:
+@pytest.fixture
+def without_shipped_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """As if the shipped GGUF were missing, with a tiny BERT as the package's weights."""
+    source = write_tiny_bert(tmp_path / "tiny-bert")
+    monkeypatch.setattr(embeddings, "PACKAGED_GGUF", tmp_path / "missing.gguf")
+    monkeypatch.setattr(embeddings, "minilm_source_dir", lambda: source)
+    return source
+
+
+def test_conversion_happens_once_and_leaves_no_temp_files(
+    tmp_path: Path, without_shipped_model: Path
+) -> None:
+    import gguf
+
     settings = Settings(home=tmp_path / "home")
     first = ensure_minilm_gguf(settings)
     stamp = first.stat().st_mtime_ns
     assert ensure_minilm_gguf(settings) == first and first.stat().st_mtime_ns == stamp
     assert [p.name for p in first.parent.iterdir()] == [first.name]
     assert first.stat().st_mode & 0o777 == 0o600
+    types = {t.name: t.tensor_type for t in gguf.GGUFReader(str(first)).tensors}
+    assert types["blk.0.attn_q.weight"] == gguf.GGMLQuantizationType.F16
+    assert types["position_embd.weight"] == gguf.GGMLQuantizationType.F32
+    assert not any("pooler" in name for name in types)
+    vector = get_embedder(Settings(home=tmp_path / "home", embedding_model=str(first))).embed(
+        ["hello world"]
+    )[0]
+    assert len(vector) == 32 and abs(float(np.linalg.norm(vector)) - 1.0) < 1e-3
 
 
 def test_a_missing_embedding_model_gets_a_clear_message(tmp_path: Path) -> None:
@@ -193,9 +223,10 @@ def test_a_missing_embedding_model_gets_a_clear_message(tmp_path: Path) -> None:
         get_embedder(Settings(home=tmp_path, embedding_model=str(tmp_path / "nope.gguf")))
 
 
-def test_without_the_minilm_package_the_message_says_how_to_install_it(
+def test_without_any_embedding_model_the_message_says_how_to_get_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(embeddings, "PACKAGED_GGUF", tmp_path / "missing.gguf")
     monkeypatch.setattr(embeddings, "minilm_source_dir", lambda: None)
     with pytest.raises(EmbeddingModelError) as caught:
         get_embedder(Settings(home=tmp_path))

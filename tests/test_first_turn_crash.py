@@ -18,7 +18,7 @@ from tests.privacy_helpers import REPO
 CHILD = """
 import os, sys
 from assistant.config import load_settings
-from assistant.fake import ScriptedModel
+from tests.doubles import ScriptedModel
 from graphs.runner import Conversation
 from graphs.services import default_screener, open_services
 

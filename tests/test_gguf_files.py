@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import gguf_files
-from assistant.gguf_files import (
+from assistant.model import gguf_files
+from assistant.model.gguf_files import (
     DEFAULT_FILE,
     DEFAULT_REPO,
     default_model_path,
@@ -18,7 +18,7 @@ from assistant.gguf_files import (
     pull_model,
     validate_gguf,
 )
-from assistant.model import ModelLoadError
+from assistant.model.interface import ModelLoadError
 from tests.fixtures_gguf import no_template_gguf, outside_gguf, tiny_gguf  # noqa: F401
 
 

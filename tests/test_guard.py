@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.guard import check_reply, diagnoses
+from assistant.model.guard import check_reply, diagnoses
 
-pytest.importorskip("assistant.coach")
+pytest.importorskip("assistant.coaching.blocking")
 
 GOOD = [
     "That sounds really hard. What do you notice in your body right now?",

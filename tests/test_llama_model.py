@@ -9,10 +9,16 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.context_budget import TRIM_NOTICE
-from assistant.llama_model import LlamaModel, shared_runtime
-from assistant.llama_runtime import load_runtime
-from assistant.model import ChatModel, GenerationOptions, ModelLoadError, ModelRequest, TurnBrief
+from assistant.model.context_budget import TRIM_NOTICE
+from assistant.model.interface import (
+    ChatModel,
+    GenerationOptions,
+    ModelLoadError,
+    ModelRequest,
+    TurnBrief,
+)
+from assistant.model.llama import LlamaModel, shared_runtime
+from assistant.model.runtime import load_runtime
 from tests.fixtures_gguf import no_template_gguf, outside_gguf, tiny_gguf  # noqa: F401
 
 BRIEF = TurnBrief(stage="regulation", kind="regulation.first", user_text="")
@@ -162,7 +168,7 @@ def test_file_llama_cpp_cannot_load_is_a_model_load_error(
 ) -> None:
     import gguf
 
-    from assistant.tiny_gguf import spm_vocab
+    from benchmarks.tiny_gguf import spm_vocab
 
     path = tmp_path / "no-tensors.gguf"
     writer = gguf.GGUFWriter(path, "llama")

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.composer import GuidedComposer
 from assistant.config import Settings
 from assistant.events import Notice, ReplyDelta, ReplyReplaced, TurnResult
-from assistant.fake import ScriptedModel
-from assistant.model import ChatModel, ModelRequest
-from assistant.models import load_model, model_spec
+from assistant.model.guided import GuidedComposer
+from assistant.model.interface import ChatModel, ModelRequest
+from assistant.model.registry import load_model, model_spec
 from graphs.runner import Conversation, Services
 from graphs.services import default_screener
+from tests.doubles import ScriptedModel
 
 
 def services_with(settings: Settings, guided_services, model: ChatModel) -> Services:
@@ -84,7 +84,7 @@ def test_a_failing_model_falls_back_to_guided(settings, guided_services) -> None
 
 
 def test_trim_notice_from_the_model_reaches_the_person(settings, guided_services) -> None:
-    from assistant.reply_stream import ReplyStream
+    from assistant.model.reply_stream import ReplyStream
 
     class Trimming(ScriptedModel):
         def stream(self, request, options):

@@ -80,7 +80,7 @@ def test_sessions_delete_removes_the_conversation_from_the_checkpointer(
 def _prepare_everything(services, home: Path, tmp_path: Path) -> str:  # noqa: ANN001
     """A conversation and an ingested document, both with words we can look for."""
     from assistant.config import load_settings
-    from assistant.retrieval import KnowledgeBase
+    from assistant.retrieval.index import KnowledgeBase
 
     thread = talk(services, SECRET_A)
     services.store.close()
@@ -117,7 +117,7 @@ def test_forget_all_removes_history_documents_and_vectors_but_keeps_guidance(
     assert len(index_before - index_after) == 1 and index_after < index_before
 
     from assistant.config import load_settings
-    from assistant.retrieval import KnowledgeBase
+    from assistant.retrieval.index import KnowledgeBase
 
     knowledge = KnowledgeBase(load_settings(home=home))
     assert knowledge.list_documents() == []

@@ -119,7 +119,7 @@ def test_ui_conversation_with_retrieval_and_gguf_stays_local(
 
 
 def test_chroma_telemetry_is_off_by_configuration(settings) -> None:  # noqa: ANN001
-    from assistant.retrieval import KnowledgeBase
+    from assistant.retrieval.index import KnowledgeBase
 
     knowledge = KnowledgeBase(settings, embedder=object())  # type: ignore[arg-type]
     assert knowledge.client.get_settings().anonymized_telemetry is False

@@ -55,7 +55,7 @@ def test_every_file_is_private_after_a_conversation_with_retrieval_and_a_documen
     assert any(row["sources"] for row in rows)
 
     from assistant.config import load_settings
-    from assistant.retrieval import KnowledgeBase
+    from assistant.retrieval.index import KnowledgeBase
 
     document = tmp_path / "notes.md"
     document.write_text("When we argue about chores I go quiet and feel far away. " * 20)

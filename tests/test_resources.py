@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.resources import ResourceError, load_resources, resources_for, verified_on
+from assistant.safety.resources import ResourceError, load_resources, resources_for, verified_on
 
 
 def _text(entries) -> str:  # noqa: ANN001

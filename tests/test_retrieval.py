@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant import cards as cards_module
 from assistant.config import Settings
-from assistant.documents import DocumentError
-from assistant.embeddings import EmbeddingStats
-from assistant.retrieval import KnowledgeBase
+from assistant.retrieval import cards as cards_module
+from assistant.retrieval.documents import DocumentError
+from assistant.retrieval.embeddings import EmbeddingStats
+from assistant.retrieval.index import KnowledgeBase
 from evals.retrieval import load_rows, score_retrieval
 from tests.fixtures_knowledge import *  # noqa: F403  (pytest fixtures: kb_settings, no_network...)
 

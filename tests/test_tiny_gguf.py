@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.tiny_gguf import CHATML, parameter_count, spm_vocab, write_tiny_llama
+from benchmarks.tiny_gguf import CHATML, parameter_count, spm_vocab, write_tiny_llama
 from tests.fixtures_gguf import outside_gguf, tiny_gguf  # noqa: F401
 
 CHAT = [

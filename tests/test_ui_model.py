@@ -29,7 +29,7 @@ pytestmark = [*BROWSER_MARKS, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def model_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
-    from assistant.tiny_gguf import write_tiny_llama
+    from benchmarks.tiny_gguf import write_tiny_llama
 
     model = tmp_path_factory.mktemp("model") / "tiny-chat.gguf"
     write_tiny_llama(model)

@@ -10,7 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from assistant.rules import load_yaml, normalise
+from assistant.knowledge import load_yaml
+from assistant.text import normalise
 
 BLOCKING_PATTERNS = ("absolutes", "character_attack", "outside_judges", "guilt", "kitchen_sinking")
 

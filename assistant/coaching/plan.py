@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from assistant.rules import load_yaml
+from assistant.knowledge import load_yaml
 
 
 def plan_markdown(notes: dict[str, str], *, session_id: str, stage: str) -> str:
@@ -33,4 +33,3 @@ def plan_markdown(notes: dict[str, str], *, session_id: str, stage: str) -> str:
         "",
     ]
     return "\n".join(lines)
-

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from functools import cache
 
 from assistant.config import KNOWLEDGE_DIR
-from assistant.model import Message, TurnBrief
-from assistant.rules import load_yaml
+from assistant.knowledge import load_yaml
+from assistant.model.interface import Message, TurnBrief
 
 
 @cache

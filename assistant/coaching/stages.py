@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal, get_args
 
-Stage = Literal["check_in", "regulation", "naming", "request", "plan", "pause", "escalation"]
+Stage = Literal[
+    "check_in", "regulation", "naming", "request", "plan", "pause", "check", "escalation"
+]
 STAGES: tuple[Stage, ...] = get_args(Stage)
 
 # The five steps a person walks through; pause and escalation sit beside them.
@@ -17,6 +19,7 @@ STEP_LABELS: dict[str, str] = {
     "request": "Request",
     "plan": "Plan",
     "pause": "Pause",
+    "check": "Safety check",
     "escalation": "Support",
 }
 

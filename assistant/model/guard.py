@@ -3,7 +3,7 @@
 ``check_reply`` returns why a reply must be replaced ("empty", "diagnosis", "blocking
 language", "cut off") or None.  The graph then shows the guided reply for the turn instead,
 so stage progress never depends on what a model wrote.  The diagnosis lexicon lives in
-``knowledge/guard.yaml``; blocking language comes from the coach (``assistant.coach``).
+``knowledge/guard.yaml``; blocking language comes from the coach (``assistant.coaching.blocking``).
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from assistant.rules import load_yaml, normalise
+from assistant.knowledge import load_yaml
+from assistant.text import normalise
 
 # A finished sentence ends in . ! ? or an ellipsis, maybe followed by closing quotes/brackets,
 # or in an emoji / emoticon.
@@ -82,7 +83,7 @@ def _without_quotes(text: str) -> str:
 
 def blocking_in_own_words(text: str) -> list[dict[str, str]]:
     """Coach findings in the reply's own (unquoted) words that are aimed at someone ("you")."""
-    from assistant.coach import find_blocking
+    from assistant.coaching.blocking import find_blocking
 
     own = _THIRD_PERSON.sub(
         lambda match: "you are" if match.group("is") else "you", _without_quotes(text)

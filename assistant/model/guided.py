@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
-from assistant.model import GenerationOptions, ModelRequest, TurnBrief
-from assistant.rules import load_yaml
+from assistant.knowledge import load_yaml
+from assistant.model.interface import GenerationOptions, ModelRequest, TurnBrief
 
 
 @cache
@@ -71,7 +71,7 @@ def compose(brief: TurnBrief) -> str:
         **_plan_values(brief),
     }
     reply = _clean(_fill(_clean(template), values))
-    for prefix in ("resume", "back", "restart"):
+    for prefix in ("resume", "back", "restart", "cleared"):
         if f"+{prefix}" in brief.kind:
             reply = f"{kinds[prefix + '.prefix']} {reply}"
     return reply

@@ -13,9 +13,9 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
-from assistant.context_budget import fit_to_budget
-from assistant.model import GenerationOptions, Message, ModelLoadError, ModelRequest
-from assistant.reply_stream import ReplyStream
+from assistant.model.context_budget import fit_to_budget
+from assistant.model.interface import GenerationOptions, Message, ModelLoadError, ModelRequest
+from assistant.model.reply_stream import ReplyStream
 
 PROBE_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 120.0  # between bytes: a big prompt on a slow server takes a while to start

@@ -1,7 +1,7 @@
 """One small model interface: a request (messages plus a structured brief) in, text chunks out.
 
-Peers registered exactly alike: the guided composer (no model), the scripted fake (graph
-tests), the llama.cpp model (a GGUF file) and an OpenAI-compatible HTTP endpoint.
+Peers registered exactly alike: the guided composer (no model), the llama.cpp model (a GGUF
+file) and an OpenAI-compatible HTTP endpoint.
 Language models read ``request.messages``; the guided composer reads ``request.brief``.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, TypedDict, runtime_checkable
 
-from assistant.stages import Stage
+from assistant.coaching.stages import Stage
 
 Role = Literal["system", "user", "assistant"]
 
@@ -97,10 +97,10 @@ def registered_schemes() -> tuple[str, ...]:
 
 
 def get_model(spec: str, settings: object) -> ChatModel:
-    """Build the model a spec names: ``guided``, ``fake:FILE``, ``url:http://...``, ``gguf:PATH``.
+    """Build the model a spec names: ``guided``, ``url:http://...``, ``gguf:PATH``.
 
     A bare path is treated as ``gguf:PATH``.  Factories are imported lazily by the caller
-    registering them (see ``assistant.models``) so a guided-mode start loads no llama.cpp.
+    registering them (see ``assistant.model.registry``) so a guided-mode start loads no llama.cpp.
     """
     scheme, _, argument = spec.partition(":")
     if scheme not in _REGISTRY:

@@ -15,11 +15,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.context_budget import fit_to_budget
-from assistant.gguf_files import validate_gguf
-from assistant.llama_runtime import LlamaRuntime, load_runtime
-from assistant.model import GenerationOptions, Message, ModelRequest
-from assistant.reply_stream import ReplyStream
+from assistant.model.context_budget import fit_to_budget
+from assistant.model.gguf_files import validate_gguf
+from assistant.model.interface import GenerationOptions, Message, ModelRequest
+from assistant.model.reply_stream import ReplyStream
+from assistant.model.runtime import LlamaRuntime, load_runtime
 
 DEFAULT_RESERVE = 256  # tokens kept free for the reply when fitting history
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from assistant.composer import GuidedComposer
 from assistant.config import Settings
-from assistant.fake import ScriptedModel
-from assistant.model import (
+from assistant.model.guided import GuidedComposer
+from assistant.model.interface import (
     ChatModel,
     ModelLoadError,
     get_model,
@@ -22,13 +21,13 @@ from assistant.model import (
 
 
 def _gguf(argument: str, settings: object) -> ChatModel:
-    from assistant.llama_model import LlamaModel  # lazy: loads llama.cpp
+    from assistant.model.llama import LlamaModel  # lazy: loads llama.cpp
 
     return LlamaModel(argument, settings)
 
 
 def _http(argument: str, settings: object) -> ChatModel:
-    from assistant.http_model import HttpModel
+    from assistant.model.http_endpoint import HttpModel
 
     return HttpModel(argument, settings)
 
@@ -36,7 +35,6 @@ def _http(argument: str, settings: object) -> ChatModel:
 log = logging.getLogger("closer.models")
 
 register_model("guided", lambda argument, settings: GuidedComposer())
-register_model("fake", lambda argument, settings: ScriptedModel.from_file(argument))
 register_model("gguf", _gguf)
 register_model("url", _http)
 

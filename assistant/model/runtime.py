@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.model import Message, ModelLoadError
+from assistant.model.interface import Message, ModelLoadError
 
 CHATML_TEMPLATE = (
     "{% for message in messages %}"
@@ -179,7 +179,7 @@ def load_runtime(path: Path, settings: Any) -> LlamaRuntime:
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
     backend = backend_facts(settings)
-    from assistant.gguf_files import inspect_gguf
+    from assistant.model.gguf_files import inspect_gguf
 
     n_ctx = int(getattr(settings, "n_ctx", 4096) or 4096)
     trained = inspect_gguf(path)["context_length"]

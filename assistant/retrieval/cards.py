@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.coaching.stages import STAGES
 from assistant.config import KNOWLEDGE_DIR
-from assistant.stages import STAGES
 
 BLOCKING_PHRASES = ("you always", "you never", "if you loved me")
 REQUIRED_FIELDS = ("id", "title", "stages", "topics", "source", "tip")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.model import Card
+from assistant.model.interface import Card
 
 DOCUMENTS_COLLECTION = "documents"
 SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
@@ -109,7 +109,7 @@ class DocumentStore:
         )
 
     def _secure(self) -> None:
-        from assistant.retrieval import secure_tree
+        from assistant.config import secure_tree
 
         secure_tree(self.index_dir)
 

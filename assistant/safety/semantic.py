@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import yaml
 
-from assistant.safety_patterns import SAFETY_DIR, SafetyDataError, sentences
+from assistant.safety.patterns import SAFETY_DIR, SafetyDataError, sentences
 
 if TYPE_CHECKING:
-    from assistant.embeddings import Embedder
-    from assistant.safety import Screening
+    from assistant.retrieval.embeddings import Embedder
+    from assistant.safety.verdict import Screening
 
 EXAMPLES_PATH = SAFETY_DIR / "examples.yaml"
 # A sentence fires at cosine >= THRESHOLD (all-MiniLM-L6-v2) to a positive example when that
@@ -85,7 +85,7 @@ class ExampleIndex:
     def __init__(
         self, embedder: Embedder, examples: tuple[Example, ...], cache_dir: Path | None = None
     ) -> None:
-        from assistant.safety_patterns import normalize
+        from assistant.safety.patterns import normalize
 
         self.examples = examples
         texts = [normalize(e.text) for e in examples]
@@ -166,12 +166,13 @@ def nearest_examples(normalized: str, embedder: Embedder) -> list[Nearest]:
 
 def semantic_screen(normalized: str, embedder: Embedder) -> Screening | None:
     """A Screening from the examples, or None when no sentence fires."""
-    from assistant.safety import ESCALATING, Screening
+    from assistant.safety.verdict import ESCALATING, Screening
 
     fired = [n for n in nearest_examples(normalized, embedder) if n.fires]
     if not fired:
         return None
     escalating = [n for n in fired if n.example.category in ESCALATING]
     top = max(escalating or fired, key=lambda n: n.similarity)
-    level = "escalate" if top.example.category in ESCALATING else "support"
+    # Nearness to an example is possible risk, not proof: it asks (check), never escalates.
+    level = "check" if top.example.category in ESCALATING else "support"
     return Screening(level, top.example.category, (f"semantic:{top.example.id}",))

@@ -22,8 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_bench_command(args: argparse.Namespace) -> int:
-    from assistant.gguf_files import validate_gguf
-    from closer.bench_runtime import run_bench
+    from assistant.model.gguf_files import validate_gguf
+    from benchmarks.runtime import run_bench
 
     if args.turns < 2:
         raise UserError("--turns must be at least 2.")

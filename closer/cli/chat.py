@@ -27,6 +27,8 @@ def run_chat(args: argparse.Namespace) -> int:
 
     settings = settings_from(args)
     services = open_services(settings, progress=not args.json)
+    for warning in services.warnings:  # what could not load, said to the person
+        print(f"closer: {warning}", file=sys.stderr, flush=True)
     if args.resume and not services.store.exists(args.resume):
         raise UserError(f"no saved conversation {args.resume!r}; see `closer sessions list`.")
     conversation = Conversation(services, thread_id=args.resume)

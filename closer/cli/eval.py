@@ -29,6 +29,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from closer.cli.eval_suite import register_suite
 
     register_suite(suites)  # scenarios, retrieval, all, compare
+    from closer.cli.eval_language import register as register_language
+
+    register_language(suites)  # dialogues, reading
 
 
 def _register_safety(suites: argparse._SubParsersAction) -> None:
@@ -65,8 +68,8 @@ def _safety_embedder(args: argparse.Namespace):  # -> Embedder | None
     if args.patterns_only:
         return None
     try:
-        from assistant.embeddings import get_embedder
-        from assistant.safety_semantic import index_for
+        from assistant.retrieval.embeddings import get_embedder
+        from assistant.safety.semantic import index_for
 
         settings = settings_from(args)
         embedder = get_embedder(settings)
@@ -88,7 +91,8 @@ def run_safety(args: argparse.Namespace) -> int:
         raise UserError(f"eval file {args.file!r} not found; give a JSONL file of labelled rows.")
     embedder = _safety_embedder(args)
     try:
-        results = list(run_safety_eval(path, embedder=embedder))
+        cache_dir = settings_from(args).embeddings_dir if embedder else None
+        results = list(run_safety_eval(path, embedder=embedder, cache_dir=cache_dir))
     except EvalDataError as error:
         raise UserError(str(error)) from error
     rows, summary = results[:-1], results[-1]

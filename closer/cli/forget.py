@@ -105,17 +105,17 @@ def forget_documents(settings: Any) -> int:
     """Delete the person's documents collection (text and vectors); returns how many."""
     if not settings.index_dir.exists():
         return 0
-    from assistant.retrieval import KnowledgeBase
+    from assistant.retrieval.index import KnowledgeBase
 
     knowledge = KnowledgeBase(settings)
     names = {getattr(c, "name", c) for c in knowledge.client.list_collections()}
-    from assistant.documents import DOCUMENTS_COLLECTION
+    from assistant.retrieval.documents import DOCUMENTS_COLLECTION
 
     if DOCUMENTS_COLLECTION not in names:
         return 0
     count = int(knowledge.forget_documents())
     del knowledge
-    from assistant.index_scrub import scrub_index
+    from assistant.retrieval.scrub import scrub_index
 
     scrub_index(settings.index_dir)
     return count

@@ -42,15 +42,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _knowledge_base(args: argparse.Namespace):  # -> KnowledgeBase
-    from assistant.retrieval import KnowledgeBase
+    from assistant.retrieval.index import KnowledgeBase
 
     return KnowledgeBase(settings_from(args))
 
 
 def _user_errors():
     """The knowledge-base errors a person can fix, turned into one-line CLI errors."""
-    from assistant.cards import CardError
-    from assistant.documents import DocumentError
+    from assistant.retrieval.cards import CardError
+    from assistant.retrieval.documents import DocumentError
 
     return (CardError, DocumentError)
 
@@ -64,7 +64,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     try:
         if args.remove:
             removed = kb.remove(args.remove)
-            from assistant.index_scrub import scrub_index
+            from assistant.retrieval.scrub import scrub_index
 
             scrub_index(kb.settings.index_dir)  # the removed text leaves the database file too
             print(f"Removed {args.remove} ({removed} passage(s)) from your documents.")

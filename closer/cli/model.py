@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def pull_command(args: argparse.Namespace) -> int:
-    from assistant.gguf_files import DEFAULT_FILE, DEFAULT_REPO, DEFAULT_SIZE, pull_model
+    from assistant.model.gguf_files import DEFAULT_FILE, DEFAULT_REPO, DEFAULT_SIZE, pull_model
 
     if bool(args.repo) != bool(args.file):
         raise UserError("give both REPO and FILE, or neither for the recommended model.")
@@ -42,7 +42,7 @@ def pull_command(args: argparse.Namespace) -> int:
 
 
 def list_command(args: argparse.Namespace) -> int:
-    from assistant.gguf_files import default_model_path, list_models
+    from assistant.model.gguf_files import default_model_path, list_models
 
     settings = settings_from(args)
     rows = list_models(settings.models_dir)
@@ -57,8 +57,8 @@ def list_command(args: argparse.Namespace) -> int:
 
 
 def info_command(args: argparse.Namespace) -> int:
-    from assistant.gguf_files import validate_gguf
-    from assistant.llama_runtime import backend_facts
+    from assistant.model.gguf_files import validate_gguf
+    from assistant.model.runtime import backend_facts
 
     settings = settings_from(args)
     info = validate_gguf(_chosen_path(args, settings))
@@ -87,7 +87,7 @@ def info_command(args: argparse.Namespace) -> int:
 def _chosen_path(args: argparse.Namespace, settings):  # noqa: ANN001, ANN202
     from pathlib import Path
 
-    from assistant.gguf_files import default_model_path
+    from assistant.model.gguf_files import default_model_path
 
     if args.path:
         return Path(args.path).expanduser()

@@ -69,7 +69,7 @@ def delete_session(args: argparse.Namespace) -> int:
 
 
 def export_session(args: argparse.Namespace) -> int:
-    from assistant.plan import plan_markdown
+    from assistant.coaching.plan import plan_markdown
     from graphs.runner import Conversation
 
     services = _open(args)

@@ -51,7 +51,7 @@ def build_app(manager: SessionManager, *, secret: str) -> Any:
     """The Blocks app (not launched)."""
     import gradio as gr
 
-    info = manager.services.model.describe()
+    info = {**manager.services.model.describe(), "warnings": manager.services.warnings}
     with gr.Blocks(title="Closer", analytics_enabled=False) as demo:
         thread = gr.BrowserState("", storage_key=STORAGE_KEY, secret=secret)
         with gr.Row(elem_id="closer-top", equal_height=True):

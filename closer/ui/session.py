@@ -99,7 +99,7 @@ class SessionManager:
         """The resources panel for a standing escalation ('' when there is none)."""
         if not escalation:
             return ""
-        from assistant.resources import resources_for, verified_on
+        from assistant.safety.resources import resources_for, verified_on
 
         category = str(escalation.get("category") or "support")
         locale = self.services.settings.locale
@@ -110,7 +110,7 @@ class SessionManager:
         """The plan as a Markdown file for the download button (None before any turn)."""
         if not state.get("messages"):
             return None
-        from assistant.plan import plan_markdown
+        from assistant.coaching.plan import plan_markdown
 
         text = plan_markdown(
             state.get("notes", {}), session_id=thread_id, stage=state.get("stage", "check_in")

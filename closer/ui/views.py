@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from assistant.stages import STEP_LABELS, STEPS
+from assistant.coaching.stages import STEP_LABELS, STEPS
 
 SIDE_STAGES = ("pause", "escalation")
 HOW_VERBS = {"phone": "Call", "text": "Text", "web": "Web"}
@@ -134,6 +134,8 @@ def banner_html(info: Mapping[str, Any]) -> str:
         body = f"<strong>Model:</strong> {escape(model_label(info))}"
     if info.get("note"):
         body += f"<br><span class='closer-banner-note'>{escape(str(info['note']))}</span>"
+    for warning in info.get("warnings") or ():
+        body += f"<br><span class='closer-banner-warning'>{escape(str(warning))}</span>"
     return f'<div class="closer-banner" role="status">{body}</div>'
 
 

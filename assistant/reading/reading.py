@@ -1,0 +1,72 @@
+"""The typed reading of one message: what nodes and routers read instead of the text."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from assistant.reading.rules import Intent
+from assistant.safety.verdict import NONE, Screening
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Everything the flow needs to know about one message, read once."""
+
+    text: str  # normalised
+    greeting: bool = False
+    question: bool = False
+    activation: tuple[str, ...] = ()
+    settled: bool = False
+    calm: tuple[str, ...] = ()  # the rules' words for settling ("more grounded"), to reflect
+    feelings: tuple[str, ...] = ()
+    feeling: bool = False  # a feeling is named, by the rules (``feelings``) or the learned layer
+    story: bool = False
+    ask: bool = False
+    specific: bool = False  # an ask with an action and a time, day or duration
+    timing: tuple[str, ...] = ()
+    accepts: bool = False  # a short yes
+    declines: bool = False  # a short no
+    intent: Intent | None = None
+    ended: bool = False
+    topic: str | None = None
+    blocking: tuple[dict[str, str], ...] = ()
+    safety: Screening = NONE
+    scores: dict[str, float] = field(default_factory=dict)  # the learned layer's probabilities
+
+    @property
+    def activated(self) -> bool:
+        return bool(self.activation)
+
+    def signals(self) -> dict[str, bool]:
+        """The boolean signals, by the names the labelled data uses."""
+        return {
+            "greeting": self.greeting,
+            "question": self.question,
+            "activation": self.activated,
+            "settled": self.settled,
+            "feeling": self.feeling,
+            "story": self.story,
+            "ask": self.ask,
+            "specific": self.specific,
+            "ended": self.ended,
+        }
+
+    def as_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["safety"] = self.safety.as_json()
+        data["blocking"] = [dict(b) for b in self.blocking]
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Reading:
+        """The reading as the state keeps it (checkpointed as plain JSON)."""
+        values = dict(data)
+        safety = values.pop("safety", None) or {}
+        values["safety"] = Screening(
+            safety.get("level", "none"), safety.get("category"), tuple(safety.get("matched", ()))
+        )
+        for key in ("activation", "calm", "feelings", "timing", "blocking"):
+            values[key] = tuple(values.get(key, ()))
+        known = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in values.items() if k in known})

@@ -1,0 +1,135 @@
+"""The rule layer of the reading: phrases and patterns from ``knowledge/rules/reading.yaml``.
+
+Deterministic and offline; it is what holds when no embedder is available, and the learned
+layer (``assistant.reading.learned``) may only add to it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+from assistant.knowledge import find_phrases, load_yaml
+
+Intent = Literal["pause", "back", "restart", "move_on"]
+INTENTS: tuple[Intent, ...] = ("pause", "restart", "back", "move_on")  # checked in this order
+_SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
+
+
+@cache
+def rules() -> dict[str, Any]:
+    return load_yaml("rules/reading.yaml")
+
+
+@cache
+def _negations() -> tuple[str, ...]:
+    return tuple(rules()["negations"])
+
+
+@dataclass(frozen=True)
+class PatternSet:
+    patterns: tuple[re.Pattern[str], ...]
+    unless: tuple[re.Pattern[str], ...]
+
+    def find(self, text: str) -> list[str]:
+        """Matches, sentence by sentence; a sentence that matches ``unless`` counts for none."""
+        found: list[str] = []
+        for sentence in sentences(text):
+            if any(u.search(sentence) for u in self.unless):
+                continue
+            found += [m.group(0) for p in self.patterns for m in p.finditer(sentence)]
+        return found
+
+
+def sentences(text: str) -> list[str]:
+    return [s for s in _SENTENCE.split(text) if s.strip()]
+
+
+@cache
+def pattern_set(key: str, intent: str | None = None) -> PatternSet:
+    entry = rules()["intents"][intent] if intent else rules()[key]
+    words = "|".join(re.escape(w) for w in sorted(rules()["feeling_words"], key=len, reverse=True))
+
+    def compile_all(items: list[str]) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(item.replace("FEELING", words)) for item in items)
+
+    return PatternSet(compile_all(entry.get("patterns", [])), compile_all(entry.get("unless", [])))
+
+
+def phrases(text: str, key: str, *, negatable: bool = True) -> list[str]:
+    """Phrases of ``key`` (a list, or a mapping with ``phrases``) found in normalised text."""
+    entry = rules()[key]
+    listed = entry["phrases"] if isinstance(entry, dict) else entry
+    found = find_phrases(text, listed, _negations() if negatable else ())
+    unless = pattern_set(key).unless if isinstance(entry, dict) else ()
+    return [f for f in found if not any(u.search(text) for u in unless)]
+
+
+def activation(text: str) -> list[str]:
+    return phrases(text, "activation") + pattern_set("activation").find(text)
+
+
+def settled(text: str) -> list[str]:
+    return phrases(text, "settled") + pattern_set("settled").find(text)
+
+
+def feelings(text: str) -> list[str]:
+    """Feeling words the person uses of themself (the matched word, not the whole match)."""
+    words = set(rules()["feeling_words"])
+    found = []
+    for match in pattern_set("feeling").find(text):
+        tail = [w for w in words if match.endswith(w)]
+        found.append(max(tail, key=len) if tail else match.split()[-1])
+    return list(dict.fromkeys(found))
+
+
+def story(text: str) -> list[str]:
+    return phrases(text, "story", negatable=False) + pattern_set("story").find(text)
+
+
+def timing(text: str) -> list[str]:
+    found = find_phrases(text, rules()["specific_time"])
+    for key in ("duration_regex", "clock_regex"):
+        found += [m.group(0) for m in re.finditer(rules()[key], text)]
+    return found
+
+
+def ask(text: str) -> list[str]:
+    return phrases(text, "ask", negatable=False)
+
+
+def intent(text: str) -> Intent | None:
+    """A flow intent, only when the words are about this conversation."""
+    for name in INTENTS:
+        if pattern_set("", intent=name).find(text):
+            return name
+    return None
+
+
+def greeting(text: str) -> bool:
+    words = re.findall(r"[\w']+", text)
+    limit = rules()["greeting"]["max_words"]
+    return bool(words) and len(words) <= limit and bool(phrases(text, "greeting", negatable=False))
+
+
+def question(text: str) -> bool:
+    return bool(pattern_set("question").find(text))
+
+
+def short_answer(text: str, key: str) -> bool:
+    """A short yes (``accept_offer``) or no (``decline_offer``) to what was offered."""
+    words = re.findall(r"[\w']+", text)
+    return bool(words) and len(words) <= 6 and bool(find_phrases(text, rules()[key]))
+
+
+def ended(text: str) -> bool:
+    return bool(phrases(text, "ended", negatable=False))
+
+
+def topic(text: str) -> str | None:
+    for name, listed in rules()["topics"].items():
+        if find_phrases(text, listed):
+            return name
+    return None

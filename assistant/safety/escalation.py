@@ -1,0 +1,89 @@
+"""The fixed replies on escalation: our reviewed text from ``knowledge/escalation.yaml`` plus
+the locale's help resources.  No model writes any of it."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from assistant.config import KNOWLEDGE_DIR
+from assistant.safety.resources import resources_for
+from assistant.safety.verdict import ESCALATING
+
+ESCALATION_PATH = KNOWLEDGE_DIR / "escalation.yaml"
+
+
+@lru_cache(maxsize=2)
+def load_escalation_text(path: Path = ESCALATION_PATH) -> dict:
+    """The reviewed texts, checked for every category we can reply to."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    missing = [c for c in (*ESCALATING, "support") if c not in data.get("first", {})]
+    if missing or "still_here" not in data or "refusal" not in data:
+        raise ValueError(f"{path}: missing texts for {missing or 'still_here/refusal'}")
+    return data
+
+
+def _strip(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def resources_block(category: str, locale: str | None) -> str:
+    """The heading and one bulleted line per help resource for this category and locale."""
+    data = load_escalation_text()
+    lines = [f"- {res.line()}" for res in resources_for(locale, category)]
+    return "\n".join([data["resources_heading"], *lines])
+
+
+def escalation_reply(category: str, locale: str | None, *, first: bool) -> str:
+    """Our fixed reply for an escalation: full text on the first turn, "still here" after.
+
+    Unknown categories get the abuse text, the most protective general reply.
+    """
+    data = load_escalation_text()
+    category = category if category in ESCALATING else "abuse"
+    body = data["first"][category] if first else data["still_here"]
+    return f"{_strip(body)}\n\n{resources_block(category, locale)}"
+
+
+def support_note(locale: str | None) -> str:
+    """A short note (plus therapist directories) appended to a coaching reply."""
+    data = load_escalation_text()
+    return f"{_strip(data['first']['support'])}\n\n{resources_block('support', locale)}"
+
+
+def refusal_while_escalated(locale: str | None, category: str = "abuse") -> str:
+    """Said when the person asks for help with their partner while the risk stands."""
+    data = load_escalation_text()
+    return f"{_strip(data['refusal'])}\n\n{resources_block(category, locale)}"
+
+
+def check_question(category: str, *, second: bool = False) -> tuple[str, str]:
+    """The direct question for a possible risk, and how a plain yes is read ("safe" or
+    "unsafe").  Only a possible crisis has a second question."""
+    data = load_escalation_text()["check"]
+    entry = data.get(category) or data["abuse"]
+    if second and "second" in entry:
+        return _strip(entry["second"]), entry.get("second_yes_means", "safe")
+    return _strip(entry["ask"]), entry.get("yes_means", "safe")
+
+
+def has_second_question(category: str) -> bool:
+    return "second" in (load_escalation_text()["check"].get(category) or {})
+
+
+def check_reply(category: str, locale: str | None, *, second: bool = False) -> str:
+    """The question and this category's help resources, shown with it."""
+    question, _ = check_question(category, second=second)
+    return f"{question}\n\n{resources_block(category, locale)}"
+
+
+def check_again(category: str, locale: str | None, *, second: bool = False) -> str:
+    data = load_escalation_text()
+    question, _ = check_question(category, second=second)
+    return f"{_strip(data['check_unclear'])} {question}\n\n{resources_block(category, locale)}"
+
+
+def check_cleared_text() -> str:
+    return _strip(load_escalation_text()["check_cleared"])

@@ -1,0 +1,51 @@
+"""The first node of every turn: the message is read once — its safety verdict and its
+reading — and what that means for the conversation's safety is recorded.  Every later node
+and router reads ``state["reading"]``; nothing parses the message again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langgraph.runtime import Runtime
+
+from assistant.coaching.echo import key_phrase
+from assistant.reading.reader import read as read_rules_only
+from assistant.reading.reading import Reading
+from graphs.context import Context
+from graphs.safety_flow import escalation_update
+from graphs.state import ConversationState
+
+Update = dict[str, Any]
+
+
+def reading_of(state: ConversationState) -> Reading:
+    """This turn's reading, as the read node left it."""
+    return Reading.from_json(state.get("reading") or {"text": ""})
+
+
+def read(state: ConversationState, runtime: Runtime[Context]) -> Update:
+    ctx = runtime.context
+    text = state.get("user_text", "")
+    watch = dict(state.get("safety") or {})
+    screening = ctx.screener(text, wary=bool(watch.get("wary")))
+    reader = ctx.reader or read_rules_only
+    reading = reader(text, safety=screening)
+    update: Update = {
+        "screening": screening.as_json(),
+        "reading": reading.as_json(),
+        "blocking": list(reading.blocking),
+        "echo": key_phrase(text, reading),
+    }
+    if screening.level == "escalate":
+        update.update(escalation_update(state, screening.as_json()))
+    elif screening.level == "check" and not state.get("escalation") and not watch.get("checking"):
+        checking = {"category": screening.category, "step": 1, "asked_turn": state.get("turn", 0)}
+        update["safety"] = {**watch, "checking": {**checking, "resume": state.get("stage")}}
+    # A "yes" to "go back / start over?" confirms it; anything else lets it go.
+    update["pending"] = None
+    if state.get("pending") and reading.accepts:
+        update["confirmed"] = state["pending"]
+    if state.get("stage") == "pause" and reading.intent != "pause" and "safety" not in update:
+        update["stage"] = state.get("paused_from") or "regulation"
+        update["prefix"] = "resume"
+    return update
