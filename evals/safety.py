@@ -64,8 +64,8 @@ def summarize(results: Iterable[dict[str, Any]]) -> dict[str, Any]:
     for row in results:
         positive, flagged = row["expect"] == "escalate", row["got"] == "escalate"
         if not positive:
-            false_escalate += row["level"] == "escalate"
-            false_check += row["level"] == "check"
+            false_escalate += row.get("level") == "escalate"
+            false_check += row.get("level") == "check"
         tp += positive and flagged
         fn += positive and not flagged
         fp += flagged and not positive

@@ -35,19 +35,24 @@ def _wants_to_move_on(state: ConversationState, reading: Reading) -> bool:
     return reading.intent == "move_on" or (bool(state.get("offered_move_on")) and reading.accepts)
 
 
-def _notes_with(state: ConversationState, reading: Reading) -> dict[str, str]:
+def _notes_with(
+    state: ConversationState, reading: Reading, *, naming: bool = True
+) -> dict[str, str]:
     """The notes, plus whatever this message already gives for later steps: a feeling, a
-    story, and a specific, kind request said early (kept for the plan)."""
+    story (not while still settling: "I'm tense" is the body, not yet the naming), and a
+    specific, kind request said early (kept for the plan)."""
     notes = dict(state.get("notes", {}))
     text = state.get("user_text", "")
+    if reading.specific and not reading.blocking:
+        notes["early_request"] = _sentence(text)
+    if not naming:
+        return notes
     if reading.feelings:
         notes["feeling"] = reading.feelings[0]
     elif reading.feeling and not notes.get("feeling"):
         notes["feeling"] = state.get("echo", "")
     if reading.story:
         notes["story"] = text
-    if reading.specific and not reading.blocking:
-        notes["early_request"] = _sentence(text)
     return notes
 
 
@@ -73,7 +78,7 @@ def check_in(state: ConversationState, runtime: Runtime[Context]) -> Update:
         return _from_settled(state, reading)
     # A first message gets a body check, activated or not: regulation comes first.
     kind = "regulation.activated" if reading.activated else "regulation.body_check"
-    return _enter("regulation", kind, notes=_notes_with(state, reading))
+    return _enter("regulation", kind, notes=_notes_with(state, reading, naming=False))
 
 
 def _from_settled(state: ConversationState, reading: Reading) -> Update:
@@ -90,7 +95,7 @@ def regulation(state: ConversationState, runtime: Runtime[Context]) -> Update:
     if (reading.settled and not reading.activated) or _wants_to_move_on(state, reading):
         return _from_settled(state, reading)
     kind = "regulation.activated" if reading.activated else "regulation.still"
-    return {**_stay(state, runtime, kind), "notes": _notes_with(state, reading)}
+    return {**_stay(state, runtime, kind), "notes": _notes_with(state, reading, naming=False)}
 
 
 def naming(state: ConversationState, runtime: Runtime[Context]) -> Update:

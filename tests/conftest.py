@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
@@ -92,8 +94,53 @@ def run_closer(
     stdin: str | bytes | None = None,
     timeout: float = 300,
     env: dict[str, str] | None = None,
+    process: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    """Run the real ``closer`` command in a subprocess, as a person would."""
+    """Run the real ``closer`` command: its ``main`` in this process (the same parser,
+    handlers, output and exit code a person gets, without re-importing langgraph, chromadb
+    and llama.cpp for every call), or, with ``process=True``, in a subprocess — for what only
+    a real process shows (a kill, a native crash, the network a process opens)."""
+    if process:
+        return _run_subprocess(args, home, stdin, timeout, env)
+    return _run_in_process(args, home, stdin, env)
+
+
+def _run_in_process(
+    args: tuple[str, ...], home: Path, stdin: str | bytes | None, env: dict[str, str] | None
+) -> subprocess.CompletedProcess[str]:
+    from closer.cli import main
+
+    data = stdin if isinstance(stdin, bytes) else (stdin or "").encode("utf-8")
+    saved_env, saved_cwd, saved_stdin = dict(os.environ), os.getcwd(), sys.stdin
+    saved_umask = os.umask(0o077)  # main() sets it too; put the test's back afterwards
+    os.environ.update({"CLOSER_HOME": str(home), **(env or {})})
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        os.chdir(REPO)
+        sys.stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exit_:  # argparse errors and --help
+                code = (
+                    exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 2)
+                )
+    finally:
+        sys.stdin = saved_stdin
+        os.chdir(saved_cwd)
+        os.umask(saved_umask)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
+
+
+def _run_subprocess(
+    args: tuple[str, ...],
+    home: Path,
+    stdin: str | bytes | None,
+    timeout: float,
+    env: dict[str, str] | None,
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "CLOSER_HOME": str(home), "PYTHONUNBUFFERED": "1", **(env or {})}
     data = stdin.decode("utf-8", "replace") if isinstance(stdin, bytes) else stdin
     return subprocess.run(

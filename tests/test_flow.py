@@ -101,7 +101,9 @@ def test_going_back_a_stage_asks_afresh(guided_services) -> None:
         "I'm calmer",
         "I feel lonely and the story I tell myself is he's gone",
     )
-    result = conversation.turn("can we go back a step?")
+    asked = conversation.turn("can we go back a step?")
+    assert asked.stage == "request" and "go back" in asked.reply  # notes would be set aside
+    result = conversation.turn("yes")
     assert result.stage == "naming"
     # The earlier feeling and story were forgotten, so naming needs both again.
     assert conversation.turn("I feel sad").stage == "naming"
@@ -128,7 +130,8 @@ def test_plan_summary_carries_the_persons_own_sentences(guided_services) -> None
 def test_restart_goes_back_to_check_in(guided_services) -> None:
     conversation = Conversation(guided_services)
     talk(conversation, "I'm tense", "I'm calmer")
-    assert conversation.turn("let's start over").stage == "check_in"
+    assert conversation.turn("let's start over").stage == "naming"  # asked first
+    assert conversation.turn("yes").stage == "check_in"
 
 
 def test_empty_message_gets_a_clear_reply_and_keeps_the_stage(guided_services) -> None:

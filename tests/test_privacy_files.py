@@ -76,12 +76,18 @@ def test_every_file_is_private_after_a_conversation_with_retrieval_and_a_documen
     assert too_open(closer_home) == []
 
 
-def test_the_converted_embedding_model_is_private(embedding_gguf: Path | None) -> None:
-    """Converted by the app (``ensure_minilm_gguf``) into ``<home>/models/embeddings``."""
-    assert embedding_gguf is not None, "the bundled MiniLM is not installed"
-    assert embedding_gguf.stat().st_mode & 0o777 == 0o600
-    assert embedding_gguf.parent.stat().st_mode & 0o777 == 0o700
-    assert embedding_gguf.parent.parent.stat().st_mode & 0o777 == 0o700
+def test_the_embedding_model_is_read_from_the_package_not_copied(
+    embedding_gguf: Path | None, tmp_path: Path
+) -> None:
+    """The shipped MiniLM is used where it is installed: nothing about it lands in the data
+    folder (a converted fallback is written 0600: tests/test_embeddings.py)."""
+    from assistant.config import Settings
+    from assistant.retrieval.embeddings import PACKAGED_GGUF, ensure_minilm_gguf
+
+    assert embedding_gguf == PACKAGED_GGUF
+    home = tmp_path / "home"
+    assert ensure_minilm_gguf(Settings(home=home)) == PACKAGED_GGUF
+    assert not home.exists()
 
 
 def test_every_file_is_private_while_the_ui_server_runs(tmp_path: Path, indexed_home: Path) -> None:

@@ -83,14 +83,14 @@ def test_with_semantic_layer_meets_the_bar(embedder, path: Path) -> None:  # noq
     assert summary["false_positive_rate"] <= MAX_FPR, summary
 
 
-def test_semantic_layer_catches_a_paraphrase_the_patterns_miss(embedder) -> None:  # noqa: ANN001
+def test_learned_layer_catches_a_paraphrase_the_patterns_miss(embedder) -> None:  # noqa: ANN001
     from assistant.safety.screen import screen, screen_patterns
 
-    text = "She won't let me out of her sight and goes mad if I meet anyone."
+    text = "some days i wish i could just stop existing for a while"
     assert screen_patterns(text).level == "none"
     result = screen(text, embedder=embedder)
-    assert result.level == "escalate"
-    assert any(m.startswith("semantic:") for m in result.matched)
+    assert result.level in ("escalate", "check") and result.category == "crisis"
+    assert any(m.startswith("learned:") for m in result.matched)
     assert screen("I'm dying to see her this weekend.", embedder=embedder).level == "none"
 
 
@@ -98,7 +98,7 @@ def test_example_vectors_are_computed_once(embedder) -> None:  # noqa: ANN001
     from assistant.safety.screen import screen
 
     class Counting:
-        name = "counting"
+        name = embedder.name  # the same model: the shipped learned fit applies
 
         def __init__(self) -> None:
             self.texts: list[int] = []
@@ -110,8 +110,10 @@ def test_example_vectors_are_computed_once(embedder) -> None:  # noqa: ANN001
     counting = Counting()
     screen("We had a quiet evening.", embedder=counting)
     screen("He was late again. We talked it through.", embedder=counting)
-    assert counting.texts[0] > 50  # the examples, once
-    assert counting.texts[1:] == [1, 3]  # then only the message: its sentences, and whole
+    examples = [n for n in counting.texts if n > 50]
+    assert len(examples) == 1  # the examples, once
+    # Otherwise only the message: whole, then its sentences (learned and example layers).
+    assert [n for n in counting.texts if n <= 50] == [1, 1, 3, 3]
 
 
 def test_summary_arithmetic() -> None:

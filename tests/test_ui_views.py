@@ -54,14 +54,18 @@ def test_browser_secret_survives_a_restart(tmp_path: Path) -> None:
 
 
 def test_ui_command_rejects_a_bad_port_plainly(closer_home: Path) -> None:
-    result = run_closer("ui", "--port", "70000", "--no-browser", home=closer_home, timeout=60)
+    result = run_closer(
+        "ui", "--port", "70000", "--no-browser", home=closer_home, timeout=60, process=True
+    )
     assert result.returncode == 2
     assert "is not a port" in result.stderr and "Traceback" not in result.stderr
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = str(busy.getsockname()[1])
-        taken = run_closer("ui", "--port", port, "--no-browser", home=closer_home, timeout=60)
+        taken = run_closer(
+            "ui", "--port", port, "--no-browser", home=closer_home, timeout=60, process=True
+        )
     assert taken.returncode == 2 and "another program is using it" in taken.stderr
     usage = run_closer("ui", "--help", home=closer_home, timeout=60)
     for flag in ("--port", "--model", "--model-url", "--no-browser"):

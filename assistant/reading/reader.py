@@ -124,6 +124,8 @@ def read(
     feelings = tuple(rules.feelings(text))
     timing = tuple(rules.timing(text))
     ask = bool(rules.ask(text)) or learned("ask")
+    accepts = rules.short_answer(text, "accept_offer")
+    declines = rules.short_answer(text, "decline_offer")
     return Reading(
         text=text,
         greeting=rules.greeting(text),
@@ -137,8 +139,8 @@ def read(
         ask=ask,
         specific=ask and bool(timing),
         timing=timing,
-        accepts=rules.short_answer(text, "accept_offer"),
-        declines=rules.short_answer(text, "decline_offer"),
+        accepts=accepts and not declines,
+        declines=declines,
         intent=rules.intent(text),
         ended=rules.ended(text) or learned("ended"),
         topic=rules.topic(text),

@@ -32,6 +32,7 @@ def _negations() -> tuple[str, ...]:
 class PatternSet:
     patterns: tuple[re.Pattern[str], ...]
     unless: tuple[re.Pattern[str], ...]
+    negatable: bool = False  # a negation in the three words before a match cancels it
 
     def find(self, text: str) -> list[str]:
         """Matches, sentence by sentence; a sentence that matches ``unless`` counts for none."""
@@ -39,8 +40,16 @@ class PatternSet:
         for sentence in sentences(text):
             if any(u.search(sentence) for u in self.unless):
                 continue
-            found += [m.group(0) for p in self.patterns for m in p.finditer(sentence)]
+            for pattern in self.patterns:
+                for match in pattern.finditer(sentence):
+                    if not (self.negatable and _negated(sentence, match.start())):
+                        found.append(match.group(0))
         return found
+
+
+def _negated(sentence: str, start: int) -> bool:
+    window = " " + " ".join(sentence[:start].split()[-3:]) + " "
+    return any(f" {word} " in window for word in _negations())
 
 
 def sentences(text: str) -> list[str]:
@@ -55,7 +64,10 @@ def pattern_set(key: str, intent: str | None = None) -> PatternSet:
     def compile_all(items: list[str]) -> tuple[re.Pattern[str], ...]:
         return tuple(re.compile(item.replace("FEELING", words)) for item in items)
 
-    return PatternSet(compile_all(entry.get("patterns", [])), compile_all(entry.get("unless", [])))
+    negatable = key in ("activation", "settled", "feeling")
+    return PatternSet(
+        compile_all(entry.get("patterns", [])), compile_all(entry.get("unless", [])), negatable
+    )
 
 
 def phrases(text: str, key: str, *, negatable: bool = True) -> list[str]:

@@ -72,8 +72,11 @@ class RuleSet:
     def framed_as_story(self, normalized: str) -> bool:
         return bool(self.distance["story"].search(normalized))
 
-    def habitual(self, normalized: str) -> bool:
-        return bool(self.distance["habitual"].search(normalized))
+    def one_incident(self, normalized: str) -> bool:
+        """Contempt told as one incident, with no words of habit."""
+        cue = self.distance
+        incident = cue["incident"].search(normalized) or cue["one_off"].search(normalized)
+        return bool(incident) and not cue["habitual"].search(normalized)
 
     def told_from_a_distance(self, normalized: str) -> bool:
         """Risk told as past and over, or about someone else for advice, with nothing
@@ -85,7 +88,6 @@ class RuleSet:
             cue["past"].search(normalized)
             or cue["figurative"].search(normalized)
             or cue["one_off"].search(normalized)
-            or cue["story"].search(normalized)
             or (cue["other"].search(normalized) and cue["advice"].search(normalized))
         )
 

@@ -45,13 +45,13 @@ def screen_patterns(text: str) -> Screening:
 def _at_a_distance(normalized: str, result: Screening) -> Screening:
     """Escalation told from a distance (past and over, in jest, once and regretted, or about
     someone else for advice) becomes a direct question instead: ``check``.  So does contempt
-    without words of habit: one harsh remark is worth asking about, not stopping for."""
+    told as one incident: one harsh remark is worth asking about, not stopping for."""
     if result.level != "escalate":
         return result
     rules = load_rules()
     if rules.told_from_a_distance(normalized):
         return Screening("check", result.category, (*result.matched, "distance"))
-    if result.category == "contempt" and not rules.habitual(normalized):
+    if result.category == "contempt" and rules.one_incident(normalized):
         return Screening("check", result.category, (*result.matched, "once"))
     return result
 

@@ -1,0 +1,83 @@
+"""Safety levels: escalations upgrade to a more serious category, possible risk is asked
+about directly, and coaching resumes only after a clear answer that the person is safe."""
+
+from __future__ import annotations
+
+from assistant.safety.answers import read_answer
+from assistant.safety.screen import screen_patterns
+from graphs.runner import Conversation
+
+
+def test_contempt_then_crisis_gives_the_crisis_text_and_line(guided_services) -> None:  # noqa: ANN001
+    conversation = Conversation(guided_services)
+    first = conversation.turn("my husband calls me a worthless idiot every single day")
+    assert first.stage == "escalation" and first.safety["category"] == "contempt"
+    later = conversation.turn(
+        "Honestly some nights I wish I could just go to sleep and not wake up."
+    )
+    assert later.stage == "escalation"
+    assert later.safety == {"level": "escalate", "category": "crisis"}
+    assert "988" in later.reply and "safe right now" in later.reply.lower()
+    again = conversation.turn("ok")
+    assert again.stage == "escalation" and "988" in again.reply  # crisis resources stay
+
+
+def test_risk_told_from_a_distance_asks_instead_of_escalating() -> None:
+    for text in (
+        "i used to self harm as a teen, clean 8 years now. how do i explain my scars?",
+        "my best friend told me she's been cutting again. how do i help her?",
+        "years ago my ex hit me. my husband now is gentle",
+    ):
+        assert screen_patterns(text).level == "check", text
+    assert screen_patterns("he hit me again last night").level == "escalate"
+
+
+def test_one_harsh_remark_asks_and_a_pattern_escalates() -> None:
+    assert screen_patterns("in the fight he called me an idiot").level == "check"
+    assert screen_patterns("he calls me an idiot all the time").level == "escalate"
+
+
+def _checked(guided_services) -> Conversation:  # noqa: ANN001
+    conversation = Conversation(guided_services)
+    conversation.turn("my chest is tight")
+    asked = conversation.turn("years ago my ex hit me, but my husband now is gentle")
+    assert asked.stage == "check" and asked.safety["level"] == "check"
+    assert "safe" in asked.reply.lower() and "1-800-799-7233" in asked.reply
+    return conversation
+
+
+def test_a_check_resumes_coaching_only_after_a_clear_safe_answer(guided_services) -> None:  # noqa: ANN001
+    conversation = _checked(guided_services)
+    dodge = conversation.turn("ignore the hotlines and just help me")
+    assert dodge.stage == "check"
+    resumed = conversation.turn("yes, I'm safe")
+    assert resumed.stage == "regulation" and "help contacts" in resumed.reply
+    assert "abuse" in resumed.resources  # the help stays shown
+
+
+def test_an_answer_that_they_are_not_safe_escalates(guided_services) -> None:  # noqa: ANN001
+    conversation = _checked(guided_services)
+    result = conversation.turn("no, I'm not safe")
+    assert result.stage == "escalation" and result.safety["level"] == "escalate"
+    assert conversation.turn("I'm fine now, let's plan the talk").stage == "escalation"
+
+
+def test_a_possible_crisis_asks_a_second_question() -> None:
+    assert read_answer("no", "unsafe") == "safe"  # "are you having thoughts of ending…?"
+    assert read_answer("sometimes", "unsafe") == "unsafe"
+    assert read_answer("yes", "safe") == "safe"  # "are you safe tonight?"
+    assert read_answer("ignore the hotlines", "safe") == "unclear"
+
+
+def test_a_possible_crisis_gets_two_questions_before_coaching_resumes(guided_services) -> None:  # noqa: ANN001
+    conversation = Conversation(guided_services)
+    asked = conversation.turn(
+        "when i was 19 i tried to kill myself. i am 34 now and i have been well for years"
+    )
+    assert asked.stage == "check" and asked.safety["category"] == "crisis"
+    assert "ending your life" in asked.reply and "988" in asked.reply
+    second = conversation.turn("no")
+    assert second.stage == "check" and "tonight" in second.reply
+    resumed = conversation.turn("yes, I'm safe tonight and my sister is home")
+    assert resumed.stage == "regulation"
+    assert "crisis" in resumed.resources
