@@ -118,8 +118,15 @@ def test_http_backend_walks_the_guided_path(
 def test_unusable_model_file_is_one_line(tmp_path: Path, script_file: Path) -> None:
     bad = tmp_path / "broken.gguf"
     bad.write_bytes(b"GGUF" + b"\0" * 64)
-    done = run_closer(
-        "chat", "--model", str(bad), "--script", str(script_file), "--json", home=tmp_path / "home"
+    done = run_closer(  # a real process: its stderr is what the person reads
+        "chat",
+        "--model",
+        str(bad),
+        "--script",
+        str(script_file),
+        "--json",
+        home=tmp_path / "home",
+        process=True,
     )
     # Either it stops (exit 2) or it carries on in guided mode; both say why in one line.
     assert done.returncode in (0, 2) and "Traceback" not in done.stderr
