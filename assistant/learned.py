@@ -143,6 +143,14 @@ def _rate_threshold(probs: np.ndarray, truth: np.ndarray, max_false_rate: float)
     return float(min(0.99, max(0.05, negatives[min(allowed, len(negatives) - 1)] + 1e-4)))
 
 
+def _vocabulary_of(texts: list[str]) -> SignalModel:
+    """A model with only the n-gram vocabulary of ``texts``: enough to build features."""
+    vectorizer = _vectorizer().fit(texts)
+    vocabulary = tuple(vectorizer.get_feature_names_out())
+    empty = np.zeros(0, dtype=np.float32)
+    return SignalModel((), np.zeros((0, 0)), empty, empty, vocabulary, vectorizer.idf_)
+
+
 def fit(
     texts: Sequence[str],
     parts: Sequence[tuple[list[str], np.ndarray]],
@@ -158,15 +166,7 @@ def fit(
     from sklearn.linear_model import LogisticRegression
 
     held = np.array([_held_back(e.text) for e in examples])
-    vectorizer = _vectorizer().fit([t for t, h in zip(texts, held, strict=True) if not h])
-    shell = SignalModel(
-        (),
-        np.zeros((0, 0)),
-        np.zeros(0),
-        np.zeros(0),
-        tuple(vectorizer.get_feature_names_out()),
-        vectorizer.idf_,
-    )
+    shell = _vocabulary_of([t for t, h in zip(texts, held, strict=True) if not h])
     whole = shell.features(texts, np.array([p[1][0] for p in parts]))
     part_features = [shell.features(words, vectors) for words, vectors in parts]
     thresholds = []
@@ -195,15 +195,7 @@ def _fit_all(
     """The final weights, on every example (vocabulary too)."""
     from sklearn.linear_model import LogisticRegression
 
-    vectorizer = _vectorizer().fit(list(texts))
-    shell = SignalModel(
-        (),
-        np.zeros((0, 0)),
-        np.zeros(0),
-        np.zeros(0),
-        tuple(vectorizer.get_feature_names_out()),
-        vectorizer.idf_,
-    )
+    shell = _vocabulary_of(list(texts))
     whole = shell.features(texts, np.array([p[1][0] for p in parts]))
     weights, bias = [], []
     for signal in signals:

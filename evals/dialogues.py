@@ -8,11 +8,12 @@ ended in escalation.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from evals.jsonl import json_lines
 
 STEP_ORDER = ("check_in", "regulation", "naming", "request", "plan")
 
@@ -22,19 +23,8 @@ class DialogueDataError(ValueError):
 
 
 def load_dialogues(path: str | Path) -> list[dict[str, Any]]:
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise DialogueDataError(f"cannot read {path}: {error}") from error
     rows = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise DialogueDataError(f"{path}:{number}: not JSON ({error.msg})") from error
+    for number, row in json_lines(path, DialogueDataError):
         turns = row.get("turns") if isinstance(row, dict) else None
         if not isinstance(turns, list) or not all(isinstance(t, str) for t in turns):
             raise DialogueDataError(f"{path}:{number}: 'turns' must be a list of strings")

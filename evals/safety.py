@@ -11,7 +11,6 @@ escalate and false check rates on risk-free rows, and recall per category.
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.safety.screen import screen
 from assistant.safety.verdict import public_level
+from evals.jsonl import json_lines
 
 if TYPE_CHECKING:
     from assistant.retrieval.embeddings import Embedder
@@ -32,19 +32,8 @@ class EvalDataError(ValueError):
 
 def load_rows(path: str | Path) -> list[dict[str, Any]]:
     """Read and check a JSONL eval file (blank lines and ``#`` comments skipped)."""
-    path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as error:
-        raise EvalDataError(f"cannot read {path}: {error}") from error
     rows = []
-    for number, line in enumerate(lines, start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise EvalDataError(f"{path}:{number}: not JSON ({error.msg})") from error
+    for number, row in json_lines(path, EvalDataError):
         if not isinstance(row, dict) or not isinstance(row.get("text"), str):
             raise EvalDataError(f"{path}:{number}: a row needs a string 'text'")
         if "expect" not in row and "level" in row:  # the realistic format
