@@ -1,0 +1,41 @@
+"""`closer eval dialogues FILE --json`: one object per turn, then a summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.conftest import json_rows, run_closer
+
+ROWS = [
+    {"id": "a", "turns": ["hi", "my chest is tight", "ok I feel calmer now"], "extra": 1},
+    {"id": "b", "turns": ["he calls me a worthless idiot every day", "ok"]},
+]
+
+
+def test_each_turn_then_a_summary(tmp_path: Path, indexed_home: Path) -> None:
+    source = tmp_path / "d.jsonl"
+    source.write_text("".join(json.dumps(row) + "\n" for row in ROWS), encoding="utf-8")
+    done = run_closer("eval", "dialogues", str(source), "--json", home=indexed_home)
+    assert done.returncode == 0, done.stderr
+    rows = json_rows(done.stdout)
+    turns, summary = rows[:-1], rows[-1]
+    assert len(turns) == 5 and summary["summary"] is True
+    for turn in turns:
+        for key in ("id", "turn", "user", "reply", "stage", "safety", "blocking", "fallback"):
+            assert key in turn
+        assert turn["safety"]["level"] in ("escalate", "check", "support", "continue")
+    assert [t["stage"] for t in turns[:3]] == ["check_in", "regulation", "naming"]
+    assert turns[3]["safety"] == {"level": "escalate", "category": "contempt"}
+    assert summary["turns"] == 5 and summary["conversations_escalated"] == 1
+    assert summary["furthest_step"] == {"naming": 1, "none": 1}
+    assert summary["levels"]["escalate"] == 2
+    listed = run_closer("sessions", "list", home=indexed_home)
+    assert "a" not in listed.stdout.split()  # an eval leaves no conversations behind
+
+
+def test_a_malformed_file_gets_a_clear_message(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1, "turns": "not a list"}\n', encoding="utf-8")
+    done = run_closer("eval", "dialogues", str(bad), home=tmp_path / "home")
+    assert done.returncode == 2 and "turns" in done.stderr and "Traceback" not in done.stderr
