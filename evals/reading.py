@@ -13,21 +13,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.reading.reader import read
+from assistant.reading.reading import Reading
 
 if TYPE_CHECKING:
     from assistant.retrieval.embeddings import Embedder
 
-SIGNALS = (
-    "greeting",
-    "question",
-    "activation",
-    "settled",
-    "feeling",
-    "story",
-    "ask",
-    "specific",
-    "ended",
-)
+SIGNALS = tuple(Reading(text="").signals())  # the names the labelled data uses
 INTENTS = ("pause", "back", "restart", "move_on")
 
 

@@ -22,7 +22,11 @@ RETRIEVAL_OFF = "Guidance search is off, so replies use built-in guidance only: 
 
 
 def default_screener(
-    settings: Settings, *, semantic: bool = True, warnings: list[str] | None = None
+    settings: Settings,
+    *,
+    semantic: bool = True,
+    warnings: list[str] | None = None,
+    embedder: object | None = None,
 ) -> Screener:
     """The safety screen, with the semantic layer when the offline embedder is available.
     When it isn't, a sentence for the person goes into ``warnings`` (the CLI prints it, the
@@ -31,7 +35,8 @@ def default_screener(
     from assistant.safety.patterns import load_rules
 
     load_rules()  # compile the rules now, so the first message doesn't wait for it
-    embedder = default_embedder(settings, warnings) if semantic else None
+    if semantic and embedder is None:
+        embedder = default_embedder(settings, warnings)
     return functools.partial(safety.screen, embedder=embedder, cache_dir=settings.embeddings_dir)
 
 
@@ -57,11 +62,14 @@ def default_embedder(settings: Settings, warnings: list[str] | None = None) -> o
         return None
 
 
-def default_reader(settings: Settings, *, semantic: bool = True) -> Reader:
+def default_reader(
+    settings: Settings, *, semantic: bool = True, embedder: object | None = None
+) -> Reader:
     """The message reading, with its learned layer when the embedder is available."""
     from assistant.reading.reader import read
 
-    embedder = default_embedder(settings) if semantic else None
+    if semantic and embedder is None:
+        embedder = default_embedder(settings)
     return functools.partial(read, embedder=embedder, cache_dir=settings.embeddings_dir)
 
 

@@ -83,7 +83,3 @@ def check_again(category: str, locale: str | None, *, second: bool = False) -> s
     data = load_escalation_text()
     question, _ = check_question(category, second=second)
     return f"{_strip(data['check_unclear'])} {question}\n\n{resources_block(category, locale)}"
-
-
-def check_cleared_text() -> str:
-    return _strip(load_escalation_text()["check_cleared"])
