@@ -53,6 +53,9 @@ class Settings:
     locale: str = "US"
     n_ctx: int = 4096
     n_threads: int | None = None
+    # llama.cpp CPU kernels: "auto" probes each GGUF once in a child process (a crash there
+    # costs nothing), "default" or "safe" (no extra CPU buffer types) skip the probe.
+    kernels: str = "auto"
     stuck_after: int = 3  # turns in one stage before we offer to move on
     max_message_chars: int = 8000
 
@@ -94,6 +97,7 @@ _ENV_KEYS = {
     "embedding_model": "CLOSER_EMBEDDING_MODEL",
     "locale": "CLOSER_LOCALE",
     "n_ctx": "CLOSER_N_CTX",
+    "kernels": "CLOSER_KERNELS",
 }
 
 

@@ -70,6 +70,7 @@ def raw_rate(llm: Any, tokens: list[int], options: GenerationOptions, stop: list
             max_tokens=options.max_tokens,
             temperature=options.temperature,
             top_p=options.top_p,
+            repeat_penalty=options.repeat_penalty,
             seed=options.seed,
             stop=stop,
             stream=True,

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from assistant.coaching.blocking import find_blocking
+from assistant.model.guard import without_reassurances
 
 WORDS_FILE = Path(__file__).resolve().parent / "rubric_words.yaml"
 MAX_WORDS = 120
@@ -123,7 +124,7 @@ def check_turn(
         "stage": None if expected_stage is None else result.get("stage") == expected_stage,
         "escalation": escalated == bool(spec.get("escalate", False))
         and (category is None or (result.get("escalation") or {}).get("category") == category),
-        "no_blocking": not find_blocking(unquoted(prose)),
+        "no_blocking": not find_blocking(without_reassurances(unquoted(prose))),
         "one_question": question_count(prose) <= 1,
         "length": word_count(prose) <= MAX_WORDS,
         "reflects": None if escalated else reflects(str(result.get("user", "")), prose),

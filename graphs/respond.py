@@ -10,10 +10,16 @@ from typing import Any
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
-from assistant.coaching.prompting import build_messages, stage_instruction
+from assistant.coaching.prompting import (
+    brief_phrases,
+    build_messages,
+    is_fixed_kind,
+    stage_instruction,
+)
 from assistant.events import Notice, ReplyDelta, ReplyReplaced
 from assistant.model.guided import compose
 from assistant.model.interface import Card, Message, ModelRequest, TurnBrief
+from assistant.model.sentence_gate import SentenceGate
 from graphs.context import Context
 from graphs.state import ConversationState
 
@@ -88,7 +94,7 @@ def respond(state: ConversationState, runtime: Runtime[Context]) -> Update:
     else:
         brief = _brief(state)
         guided = compose(brief)
-        if ctx.model.name == "guided":
+        if ctx.model.name == "guided" or is_fixed_kind(brief.kind):
             reply = guided
             _stream_text(write, reply)
         else:
@@ -115,31 +121,50 @@ def _stream_text(write: Any, text: str) -> None:
 def _model_reply(
     state: ConversationState, ctx: Context, brief: TurnBrief, guided: str, write: Any
 ) -> tuple[str, str | None, str | None]:
-    """Stream the model's reply; if the guard rejects it, the guided reply replaces it.
-    Returns the reply, why it was replaced (or None), and the history-trim notice if any."""
-    from assistant.model.guard import check_reply
-
+    """Stream the model's reply through the sentence gate: only checked sentences reach the
+    person.  If the gate rejects the draft, the guided reply is shown instead.  Returns the
+    reply, why the draft was rejected (or None), and the history-trim notice if any."""
     messages = build_messages(state.get("messages", []), brief)
-    pieces: list[str] = []
+    said = [m["content"] for m in state.get("messages", []) if m.get("role") == "user"]
+    gate = SentenceGate(
+        stage=brief.stage,
+        person=brief.user_text,
+        echo=brief.echo,
+        allowed=[*said, *brief_phrases(brief)],
+        previous_replies=[
+            m["content"] for m in state.get("messages", []) if m.get("role") == "assistant"
+        ],
+    )
     notice = None
     try:
         stream = ctx.model.stream(ModelRequest(messages=messages, brief=brief), ctx.options)
         # Models that fit history to their context say so on the stream: show it.
         if notice := getattr(stream, "notice", None):
             write(Notice(notice))
-        for piece in stream:
-            pieces.append(piece)
-            write(ReplyDelta(piece))
-        finished = getattr(stream, "finish_reason", "stop") != "length"
-        reason = check_reply("".join(pieces), finished=finished)
+        try:
+            for piece in stream:
+                if shown := gate.feed(piece):
+                    write(ReplyDelta(shown))
+                if gate.stopped:
+                    break
+        finally:
+            getattr(stream, "close", lambda: None)()
+        finished = gate.stopped or getattr(stream, "finish_reason", "stop") != "length"
+        tail, verdict = gate.finish(finished=finished)
+        if tail:
+            write(ReplyDelta(tail))
+        reason = verdict.rejected
     except Exception as error:  # a model failure must never cost the person their turn
         log.warning("model failed, using the guided reply: %s", error)
+        verdict = None
         reason = f"model error: {error.__class__.__name__}"
-    if reason:
+    if verdict is not None and verdict.repairs:
+        log.info("model reply trimmed by the gate (%s)", ", ".join(verdict.repairs))
+    if reason or verdict is None:
         log.info("model reply replaced by the guided one (%s)", reason)
-        write(ReplyReplaced(guided, reason))
+        write(ReplyReplaced(guided, reason or "model error"))
         return guided, reason, notice
-    return "".join(pieces).strip(), None, notice
+    return verdict.shown, None, notice
 
 
 def _with_support_note(state: ConversationState, ctx: Context, reply: str) -> str:

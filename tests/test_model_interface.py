@@ -40,10 +40,13 @@ def test_model_reply_streams_and_is_kept(settings, guided_services) -> None:
     assert isinstance(result, TurnResult)
     assert deltas == reply and result.reply == reply
     assert result.fallback is None and result.model == "fake"
-    # The model saw the fixed system prompt first and the stage guide in the newest turn.
+    # The model saw the fixed system prompt first, the person's words as they wrote them, and
+    # the guide after them in a system message of its own.
     request: ModelRequest = model.requests[0]
     assert request.messages[0]["role"] == "system"
-    assert "[Guide for this reply]" in request.messages[-1]["content"]
+    assert request.messages[-2] == {"role": "user", "content": "my chest is tight"}
+    assert request.messages[-1]["role"] == "system"
+    assert "Guide for this reply" in request.messages[-1]["content"]
     assert "regulation" in request.messages[-1]["content"].lower()
 
 

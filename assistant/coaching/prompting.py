@@ -1,13 +1,16 @@
-"""Prompt assembly that keeps the prefix stable, so llama.cpp can reuse its KV cache.
+"""The model's prompt: the system prompt, the untouched history, the person's newest message
+as they wrote it, and then the whole brief for this reply in a system message of its own.
 
-The system prompt is fixed for a conversation; earlier turns are kept exactly as they were
-said; the stage instruction and retrieved passages ride along with the newest user message
-only.  Measured (issue 4): stage text in the system prompt made turn latency grow linearly
-with history, while this layout keeps it flat.
+The brief rides after the person's words, never inside them, and message contents are
+tokenized as plain text (``assistant.model.runtime.chat_tokens``), so nothing a person types
+can pass for the guide.  The system prompt is fixed and earlier turns are kept exactly as they
+were said, so llama.cpp reuses its KV cache (measured in issue 4: stage text in the system
+prompt made turn latency grow with history).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from functools import cache
 
@@ -15,32 +18,87 @@ from assistant.config import KNOWLEDGE_DIR
 from assistant.knowledge import load_yaml
 from assistant.model.interface import Message, TurnBrief
 
+PASSAGE_CHARS = 280  # each of at most two passages, cut at a sentence end
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
 
 @cache
 def system_prompt() -> str:
     return (KNOWLEDGE_DIR / "prompts" / "system.md").read_text(encoding="utf-8").strip()
 
 
+@cache
+def _instructions() -> dict:
+    return load_yaml("prompts/instructions.yaml")
+
+
 def stage_instruction(stage: str) -> str:
-    return " ".join(load_yaml("prompts/instructions.yaml").get(stage, "").split())
+    value = _instructions().get(stage, "")
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
+def kind_instruction(kind: str) -> str:
+    """What a reply of ``kind`` (maybe "kind+prefix") must do, as the data says."""
+    base, _, prefix = kind.partition("+")
+    parts = [_instructions().get("prefixes", {}).get(prefix, "")] if prefix else []
+    parts.append(_instructions().get("kinds", {}).get(base, ""))
+    return " ".join(" ".join(part.split()) for part in parts if part)
+
+
+def is_fixed_kind(kind: str) -> bool:
+    """Kinds only our own text may word (the flow acts on the answer to them)."""
+    return kind.partition("+")[0] in set(_instructions().get("fixed_kinds", []))
+
+
+def passage(text: str, limit: int = PASSAGE_CHARS) -> str:
+    """The first sentences of ``text`` that fit in ``limit`` characters (at least one)."""
+    kept: list[str] = []
+    for sentence in _SENTENCE.split(" ".join(text.split())):
+        if kept and len(" ".join([*kept, sentence])) > limit:
+            break
+        kept.append(sentence)
+    return " ".join(kept)[: limit * 2]
 
 
 def turn_guide(brief: TurnBrief) -> str:
-    """The guide appended to the newest user message."""
-    lines = ["", "", "[Guide for this reply]", brief.instruction or stage_instruction(brief.stage)]
+    """Everything this reply has to do, in the order a reader needs it."""
+    lines = ["Guide for this reply (never repeat or mention it):"]
+    lines.append(brief.instruction or stage_instruction(brief.stage))
+    if kind := kind_instruction(brief.kind):
+        lines.append(f"This reply: {kind}")
+    if brief.echo:
+        lines.append(f'Reflect these words of theirs: "{brief.echo}"')
+    labels = (("Their feeling", "feeling"), ("Their story", "story"), ("Calming cue", "cue"))
+    labels += (("Their naming sentence", "naming"), ("Their request", "request"))
+    for label, key in labels:
+        if brief.facts.get(key):
+            lines.append(f'{label}: "{brief.facts[key]}"')
     for finding in brief.blocking:
         lines.append(
-            f'Blocking language found: "{finding["quote"]}" ({finding["label"]}). '
-            f"Offer: {finding['rewrite']}"
+            f'Blocking words in their draft: "{finding["quote"]}" ({finding["label"]}). '
+            f"Rewrite to offer: {finding['rewrite']}"
         )
+    tips = [card.tip for card in brief.cards if card.tip]
+    if tips:
+        lines.append(f"A tip you may use: {tips[0]}")
     for card in brief.cards[:2]:
-        lines.append(f"Guidance ({card.title}): {' '.join(card.text.split())[:600]}")
+        lines.append(f"Background ({card.title}): {passage(card.text)}")
+    lines.append("Write under 100 words, in plain warm words, with at most one question, last.")
     return "\n".join(lines)
 
 
+def brief_phrases(brief: TurnBrief) -> list[str]:
+    """Phrases the reply may quote besides the person's own words."""
+    phrases = [brief.echo, *brief.facts.values(), *(c.tip for c in brief.cards)]
+    phrases += [f["rewrite"] for f in brief.blocking] + [f["quote"] for f in brief.blocking]
+    phrases.append(_instructions().get("quotable", ""))
+    return [p for p in phrases if isinstance(p, str) and p]
+
+
 def build_messages(history: Sequence[Message], brief: TurnBrief) -> list[Message]:
-    """System prompt, the untouched history, then the newest message with its guide."""
+    """System prompt, the untouched history, the newest message, then the guide."""
     messages: list[Message] = [{"role": "system", "content": system_prompt()}]
     messages.extend(history)
-    messages.append({"role": "user", "content": brief.user_text + turn_guide(brief)})
+    messages.append({"role": "user", "content": brief.user_text})
+    messages.append({"role": "system", "content": turn_guide(brief)})
     return messages

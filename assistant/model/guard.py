@@ -74,9 +74,18 @@ def diagnoses(text: str) -> list[str]:
     return found
 
 
+def without_reassurances(text: str) -> str:
+    """``text`` with reassuring forms ("you never have to rush this") blanked."""
+    plain = normalise(text)
+    for rule in _rules()["reassurances"]:
+        plain = re.sub(rule, " … ", plain)
+    return plain
+
+
 def _without_quotes(text: str) -> str:
-    """``text`` with quoted spans, and clauses after lead-ins like "instead of", blanked."""
-    plain = _QUOTED.sub(" … ", normalise(text))
+    """``text`` with quoted spans, reassurances, and clauses after lead-ins like "instead
+    of", blanked."""
+    plain = _QUOTED.sub(" … ", without_reassurances(text))
     lead_ins = "|".join(re.escape(lead) for lead in _rules()["quoted_lead_ins"])
     return re.sub(rf"\b(?:{lead_ins})\b[^.;!?]*", " … ", plain)
 

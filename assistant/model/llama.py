@@ -82,6 +82,7 @@ class LlamaModel:
                 max_tokens=max_tokens,
                 temperature=options.temperature,
                 top_p=options.top_p,
+                repeat_penalty=options.repeat_penalty,
                 seed=options.seed,
                 stop=[*options.stop, *runtime.stop],
                 stream=True,

@@ -7,6 +7,7 @@ llama_cpp is imported lazily (inside functions) so that a guided-mode start neve
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.model.interface import Message, ModelLoadError
+from assistant.model.kernels import KernelChoice, choose_kernels, kernel_params
 
 CHATML_TEMPLATE = (
     "{% for message in messages %}"
@@ -75,6 +77,48 @@ class PrefixStates:
         return sum(int(state.llama_state_size) for state in self._states.values())
 
 
+_SEGMENT = re.compile("\u27e6closer-segment-([0-9]+)\u27e7")  # survives | trim
+
+
+def chat_tokens(llm: Any, formatter: Any, messages: Sequence[Message]) -> list[int]:
+    """``messages`` through the chat template, tokenized with the contents as plain text.
+
+    Each content is swapped for a marker, the template is applied, and the prompt is cut at
+    the markers: template text is tokenized with special tokens parsed, contents without."""
+    listed = [dict(m) for m in messages]
+    try:
+        rendered = formatter(messages=[_marked(m, i) for i, m in enumerate(listed)])
+    except Exception:  # templates that refuse a system turn after a user turn (Gemma, ...)
+        listed = merge_trailing_system(listed)
+        rendered = formatter(messages=[_marked(m, i) for i, m in enumerate(listed)])
+    parts = _SEGMENT.split(rendered.prompt)
+    if parts[1::2] != [str(i) for i in range(len(listed))]:
+        raise ModelLoadError("this chat template rewrites message text; Closer cannot use it")
+    tokens: list[int] = []
+    for index, part in enumerate(parts):
+        if not part:
+            continue
+        if index % 2:  # a message's content: plain text, whatever it says
+            text, special = listed[int(part)]["content"].strip(), False
+        else:
+            text, special = part, True
+        add_bos = not tokens and not rendered.added_special  # BOS, if the model wants one
+        tokens.extend(llm.tokenize(text.encode("utf-8"), add_bos=add_bos, special=special))
+    return tokens
+
+
+def _marked(message: dict[str, str], index: int) -> dict[str, str]:
+    return {**message, "content": f"\u27e6closer-segment-{index}\u27e7"}
+
+
+def merge_trailing_system(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """A system message after the newest user message, folded into that user message."""
+    if len(messages) >= 2 and messages[-1]["role"] == "system" and messages[-2]["role"] == "user":
+        merged = f"{messages[-2]['content']}\n\n{messages[-1]['content']}"
+        return [*messages[:-2], {"role": "user", "content": merged}]
+    return messages
+
+
 def common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     count = 0
     for x, y in zip(a, b, strict=False):
@@ -94,6 +138,7 @@ class LlamaRuntime:
     stop: list[str]
     backend: dict[str, Any]
     n_layers: int
+    kernels: KernelChoice = field(default_factory=lambda: KernelChoice(True, ""))
     lock: threading.Lock = field(default_factory=threading.Lock)
     states: PrefixStates = field(default_factory=PrefixStates)
     state_cache: bool = True  # off only to measure what it saves (closer bench)
@@ -107,7 +152,9 @@ class LlamaRuntime:
         return int(self.llm.n_ctx())
 
     def prompt_tokens(self, messages: Sequence[Message]) -> list[int]:
-        """The chat template applied to ``messages``, tokenized (special tokens parsed).
+        """The chat template applied to ``messages``, tokenized: the template's own text with
+        its special tokens, every message's content as plain text (``special=False``), so a
+        typed ``<|im_start|>`` stays characters and cannot open a turn of its own.
 
         The last answer is remembered: a turn asks for the same prompt up to three times
         (fit, stream, generate)."""
@@ -115,10 +162,7 @@ class LlamaRuntime:
         cached = self._last_prompt
         if cached is not None and cached[0] == key:
             return list(cached[1])
-        result = self.formatter(messages=[dict(m) for m in messages])
-        tokens = self.llm.tokenize(
-            result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
-        )
+        tokens = chat_tokens(self.llm, self.formatter, messages)
         self._last_prompt = (key, tokens)
         return list(tokens)
 
@@ -127,12 +171,9 @@ class LlamaRuntime:
         if len(messages) < 2:
             return 0
         try:
-            result = self.history_formatter(messages=[dict(m) for m in messages[:-1]])
+            history = chat_tokens(self.llm, self.history_formatter, messages[:-1])
         except Exception:  # a template that insists on ending with a user turn
             return 0
-        history = self.llm.tokenize(
-            result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True
-        )
         return common_prefix(history, tokens)
 
     def restore_prefix(self, tokens: Sequence[int]) -> None:
@@ -170,6 +211,7 @@ class LlamaRuntime:
             "layers_offloaded": f"{offloaded}/{self.n_layers + 1}",
             "n_ctx": self.n_ctx,
             "chat_template": self.template_source,
+            "kernels": self.kernels.label,
         }
 
 
@@ -185,15 +227,19 @@ def load_runtime(path: Path, settings: Any) -> LlamaRuntime:
     trained = inspect_gguf(path)["context_length"]
     if isinstance(trained, int) and trained > 0:
         n_ctx = min(n_ctx, trained)  # past its trained length a model only degrades
+    home = getattr(settings, "home", None)
+    mode = str(getattr(settings, "kernels", "auto") or "auto")
+    kernels = choose_kernels(path, home if isinstance(home, Path) else None, mode)
     try:
-        llm = llama_cpp.Llama(
-            model_path=str(path),
-            n_ctx=n_ctx,
-            n_threads=backend["threads"],
-            n_threads_batch=backend["threads"],
-            n_gpu_layers=-1 if backend["gpu_offload"] else 0,
-            verbose=False,
-        )
+        with kernel_params(kernels.extra_bufts):
+            llm = llama_cpp.Llama(
+                model_path=str(path),
+                n_ctx=n_ctx,
+                n_threads=backend["threads"],
+                n_threads_batch=backend["threads"],
+                n_gpu_layers=-1 if backend["gpu_offload"] else 0,
+                verbose=False,
+            )
     except (ValueError, RuntimeError, OSError) as error:
         raise ModelLoadError(
             f"llama.cpp could not load {path} ({error}); the file may be damaged or made for "
@@ -224,6 +270,7 @@ def load_runtime(path: Path, settings: Any) -> LlamaRuntime:
         stop=stop,
         backend=backend,
         n_layers=int(metadata.get(f"{arch}.block_count", 0) or 0),
+        kernels=kernels,
     )
 
 

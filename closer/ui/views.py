@@ -114,7 +114,8 @@ def model_label(info: Mapping[str, Any]) -> str:
     name = info.get("name") or info.get("server_model") or info.get("path") or info.get("url")
     name = Path(str(name)).name if info.get("path") and not info.get("name") else str(name or "")
     facts = [f"backend: {info.get('backend') or 'unknown'}"]
-    for key, label in (("threads", "threads"), ("layers_offloaded", "GPU layers")):
+    shown = (("threads", "threads"), ("layers_offloaded", "GPU layers"), ("kernels", "kernels"))
+    for key, label in shown:
         if info.get(key) not in (None, ""):
             facts.append(f"{label}: {info[key]}")
     if info.get("detail"):
