@@ -115,10 +115,19 @@ def _probe_both(path: Path) -> KernelChoice | None:
     )
 
 
+def probe_command(path: Path, extra_bufts: bool) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "assistant.model.kernels",
+        str(path),
+        "on" if extra_bufts else "off",
+    ]
+
+
 def run_probe(path: Path, *, extra_bufts: bool) -> str | None:
     """None when a child loaded ``path`` and decoded a batch; else how the child ended."""
-    command = [sys.executable, "-m", "assistant.model.kernels", str(path)]
-    command.append("on" if extra_bufts else "off")
+    command = probe_command(path, extra_bufts)
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     try:
         done = subprocess.run(

@@ -138,8 +138,8 @@ class SentenceGate:
         draft = "".join(self._held)
         if not checks.word_count(draft):
             return self.repairs[0] if self.repairs else "empty"
-        if not checks.does_step(draft, self.stage):
-            return "ignores the step"
         if not checks.reflects(draft, self.person, self.echo):
             return "does not reflect the person"
+        if not checks.does_step(draft, self.stage):
+            return "ignores the step"
         return self.repairs[0] if self.repairs else "cut off"

@@ -33,6 +33,8 @@ def run_chat(args: argparse.Namespace) -> int:
         raise UserError(f"no saved conversation {args.resume!r}; see `closer sessions list`.")
     conversation = Conversation(services, thread_id=args.resume)
     if args.script:
+        if note := services.model.describe().get("note"):  # why a requested model isn't used
+            print(f"closer: {note}", file=sys.stderr, flush=True)
         return run_script(conversation, _script_lines(args.script), as_json=args.json)
     return run_interactive(conversation)
 
