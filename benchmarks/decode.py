@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from assistant.events import ReplyDelta
+from assistant.events import ReplyDelta, ReplyReplaced
 from assistant.model.interface import GenerationOptions
 from graphs.runner import Conversation, Services
 
@@ -53,7 +53,9 @@ def assistant_rate(services: Services, llm: Any, text: str) -> float:
     last = None
     with recorded_evals(llm) as calls:
         for event in Conversation(services).send(text):
-            if isinstance(event, ReplyDelta):
+            # The gate may hold a draft back and replace it: the replacement arrives when
+            # the model's last token has been read, so it ends the measurement just the same.
+            if isinstance(event, ReplyDelta | ReplyReplaced):
                 last = time.perf_counter()
     return _rate(calls, last)
 

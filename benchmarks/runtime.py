@@ -7,6 +7,8 @@
   (16 new tokens a turn): flat when prompts keep a stable prefix.
 * ``overhead_p50_ms``: one whole turn in guided mode (no language model): safety screen,
   retrieval, graph and checkpoint.
+* ``first_words_ms``: from sending a message to the first words shown, with the model (the
+  gate releases whole checked sentences) and, as ``first_words_guided_ms``, in guided mode.
 * ``session_switch``: a turn of conversation A after conversation B ran, with and without
   the saved-state cache.
 Everything runs in a temporary data folder; nothing the person saved is touched.
@@ -137,6 +139,23 @@ def measure_overhead(settings: Settings, turns: int = 30) -> dict[str, Any]:
     }
 
 
+def first_words_ms(services: Services, texts: tuple[str, ...] = SCRIPT[:4]) -> float:
+    """Median time from sending a message to the first words the person sees (the first
+    ``ReplyDelta``; with a model, the first sentence the gate let through, or the guided
+    reply that replaced a rejected draft)."""
+    from assistant.events import ReplyDelta, ReplyReplaced
+
+    samples = []
+    conversation = Conversation(services)
+    for text in texts:
+        start, first = time.perf_counter(), None
+        for event in conversation.send(text):
+            if first is None and isinstance(event, ReplyDelta | ReplyReplaced):
+                first = time.perf_counter() - start
+        samples.append((first if first is not None else time.perf_counter() - start) * 1000)
+    return round(statistics.median(samples), 1)
+
+
 def counted_turn(conversation: Conversation, text: str, llm: Any) -> tuple[int, int]:
     """(milliseconds, prompt tokens llama.cpp evaluated) for one turn: the token count is the
     load-independent figure; the time depends on what else the machine is doing."""
@@ -191,7 +210,12 @@ def run_bench(
         path = model_path or bench_model_file(work)
         written_s = time.perf_counter() - started
         overhead = measure_overhead(settings, overhead_turns)
+        from assistant.model.guided import GuidedComposer
+
+        guided_first = first_words_ms(open_bench_services(settings, GuidedComposer(), 200))
         model = LlamaModel(path, settings)
+        _cold(model.runtime)
+        model_first = first_words_ms(open_bench_services(settings, model, 200))
         decode = measure_decode(open_bench_services(settings, model, 64), model, SCRIPT[0], pairs)
         services = open_bench_services(settings, model, 16)
         history = measure_turns(services, model, turns, repeats)
@@ -202,6 +226,8 @@ def run_bench(
         "decode_ratio": decode["decode_ratio"],
         "turn8_over_turn1": history["turn8_over_turn1"],
         "overhead_p50_ms": overhead["overhead_p50_ms"],
+        "first_words_ms": model_first,
+        "first_words_guided_ms": guided_first,
         **decode,
         **history,
         **overhead,

@@ -31,6 +31,7 @@ def test_report_has_the_three_figures_and_raw_numbers(tiny_gguf: Path) -> None:
     assert switch["with_cache_evaluated_tokens"] <= switch["no_switch_evaluated_tokens"] + 32
     assert switch["with_cache_evaluated_tokens"] < switch["without_cache_evaluated_tokens"]
     assert report["model"]["backend"] and report["model"]["architecture"] == "llama"
+    assert report["first_words_ms"] > 0 and report["first_words_guided_ms"] > 0
 
 
 def test_cli_rejects_a_bad_model(tmp_path: Path, closer_home: Path) -> None:

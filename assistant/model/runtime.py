@@ -74,7 +74,25 @@ class PrefixStates:
             self._states.popitem(last=False)
 
     def size(self) -> int:
-        return sum(int(state.llama_state_size) for state in self._states.values())
+        """Bytes the saved states really hold: llama.cpp's state plus the logits and token
+        arrays llama-cpp-python copies beside it."""
+        return sum(state_bytes(state) for state in self._states.values())
+
+
+def state_bytes(state: Any) -> int:
+    arrays = (getattr(state, "scores", None), getattr(state, "input_ids", None))
+    return int(state.llama_state_size) + sum(int(getattr(a, "nbytes", 0)) for a in arrays)
+
+
+def compact_state(state: Any) -> Any:
+    """``state`` with only the last row of logits kept.  llama-cpp-python saves one row per
+    token in the context (n_tokens x n_vocab floats: 200 MB for 1,000 tokens of a 49k
+    vocabulary), but without ``logits_all`` only the last row is ever read, and
+    ``load_state`` broadcasts a single row back into place."""
+    scores = getattr(state, "scores", None)
+    if scores is not None and getattr(scores, "ndim", 0) == 2 and len(scores) > 1:
+        state.scores = scores[-1:].copy()
+    return state
 
 
 _SEGMENT = re.compile("\u27e6closer-segment-([0-9]+)\u27e7")  # survives | trim
@@ -188,7 +206,7 @@ class LlamaRuntime:
         # dropped from history); diverging before that means another conversation is taking
         # over the context: save the live one before it is overwritten.
         if live + MIN_SWITCH_TOKENS < self.last_history_len and len(live_tokens) > live:
-            self.states.put(tuple(live_tokens), llm.save_state())
+            self.states.put(tuple(live_tokens), compact_state(llm.save_state()))
             self.state_saves += 1
         key, saved = self.states.best(tokens)
         if key is not None and saved > live + MIN_SWITCH_TOKENS:

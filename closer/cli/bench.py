@@ -45,6 +45,10 @@ def run_bench_command(args: argparse.Namespace) -> int:
         f"{result['raw_decode_tps']} (median of {result['decode_pairs']} pairs; ratio "
         f"quartiles {result['decode_ratio_quartiles']})"
     )
+    print(
+        f"first words ms     model {result['first_words_ms']}, guided "
+        f"{result['first_words_guided_ms']}"
+    )
     print(f"turn ms            {result['turn_ms']}")
     print(f"session switch     {result['session_switch']}")
     return 0
