@@ -23,6 +23,9 @@ class ConversationState(TypedDict, total=False):
     safety: dict[str, Any]
     pending: str | None  # "back" or "restart", asked about and waiting for a yes
     turn: int
+    # issue 15: the intimacy map's ratings {"emotional": 3, ...}, saved beside the turns by
+    # graphs.intimacy.save_map (a checkpoint of its own, no turn run); never reset per turn.
+    intimacy_map: dict[str, int]
     # Written fresh each turn (the runner resets them in the input).
     user_text: str
     notices: list[str]

@@ -65,10 +65,12 @@ def run_script(conversation, lines: Iterable[str], *, as_json: bool) -> int:  # 
 
 
 def run_interactive(conversation) -> int:  # noqa: ANN001
-    from closer.cli.render import print_banner, print_history, stream_turn
+    from closer.cli.render import offer_map, print_banner, print_history, stream_turn
 
     print_banner(conversation)
     print_history(conversation)
+    offered: set[str] = set()  # issue 15: the map is offered once per step, never pressed
+    offer_map(conversation, conversation.stage, offered)
     while True:
         try:
             line = input(f"\n[{conversation.stage}] you: ")
@@ -76,6 +78,8 @@ def run_interactive(conversation) -> int:  # noqa: ANN001
             break
         if line.strip().lower() in {"/quit", "/exit", "quit", "exit"}:
             break
-        stream_turn(conversation, line)
+        result = stream_turn(conversation, line)
+        if result is not None:
+            offer_map(conversation, result.stage, offered)
     print(f"\nSaved. Resume with: closer chat --resume {conversation.thread_id}")
     return 0
