@@ -41,6 +41,11 @@ def page(playwright: Any, server: UiServer, tmp_path: Path) -> Iterator[Any]:
         yield page
 
 
+def open_panel(page: Any) -> None:
+    """The panel is closed until asked for: the map is offered, never pressed."""
+    page.click("#closer-map button:has-text('Intimacy map')")
+
+
 def set_rating(page: Any, kind: str, value: int) -> None:
     """Type a rating into the slider's number box, as a keyboard user would."""
     box = page.locator(f"#closer-map-{kind} input[type=number]")
@@ -49,7 +54,7 @@ def set_rating(page: Any, kind: str, value: int) -> None:
 
 
 def test_map_panel_draws_its_chart_and_names_the_weakest_kind(page: Any) -> None:
-    page.click("#closer-map button:has-text('Intimacy map')")  # the panel opens on request
+    open_panel(page)
     chart = page.wait_for_selector("#closer-map-chart svg", state="visible", timeout=30_000)
     assert len(chart.query_selector_all("g[data-kind]")) == 7
     assert chart.bounding_box()["height"] > 100  # drawn, not an empty box
@@ -74,6 +79,6 @@ def test_map_panel_draws_its_chart_and_names_the_weakest_kind(page: Any) -> None
     assert "Saved" in page.inner_text("#closer-map-summary")
     page.reload()  # the saved map comes back with the conversation
     page.wait_for_selector(LOADED, timeout=60_000)
-    page.wait_for_selector(
-        "#closer-map-svg[data-weakest='physical']", timeout=30_000, state="attached"
-    )
+    open_panel(page)
+    page.wait_for_selector("#closer-map-svg[data-weakest='physical']", timeout=30_000)
+    assert page.input_value("#closer-map-physical input[type=number]") == "1"

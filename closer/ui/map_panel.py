@@ -141,7 +141,17 @@ def attach(manager: Any, *, thread: Any, message: Any) -> None:
         return request or gr.skip()
 
     for slider in sliders:
-        slider.release(redraw, inputs=sliders, outputs=[chart, summary], show_progress="hidden")
+        # "input": what the person does (drag or type), not the loads below; only the last
+        # value of a drag is drawn.
+        slider.input(
+            redraw,
+            inputs=sliders,
+            outputs=[chart, summary],
+            show_progress="hidden",
+            trigger_mode="always_last",
+        )
     save.click(on_save, inputs=[thread, *sliders], outputs=[chart, summary])
     use.click(on_use, inputs=sliders, outputs=[message])
-    thread.change(on_thread, inputs=[thread], outputs=[*sliders, chart, summary])
+    # No triggers: on page load (a reload keeps the stored thread id, so no change event
+    # comes) and whenever the thread changes (new conversation, delete).
+    gr.on(None, on_thread, inputs=[thread], outputs=[*sliders, chart, summary])
