@@ -187,3 +187,13 @@ def test_supporter_data_copies_no_seed_wording() -> None:
     assert grams
     for name in ("guided_supporter.yaml", "rules/blocking.yaml"):
         assert shared_runs((KNOWLEDGE / name).read_text(encoding="utf-8"), grams) == [], name
+
+
+def test_a_supporter_plan_says_what_happens_if_the_partner_is_not_ready() -> None:
+    from assistant.coaching.plan import plan_markdown
+
+    supporter = plan_markdown({}, session_id="s1", stage="plan", perspective="supporter")
+    ordinary = plan_markdown({}, session_id="s1", stage="plan")
+    heading = supporter_data()["plan"]["not_ready_heading"]
+    assert heading in supporter and heading not in ordinary
+    assert supporter_data()["plan"]["openness_heading"] in supporter

@@ -55,6 +55,21 @@ def supporter_template(kind: str) -> str | None:
     return " ".join(str(template).split()) if template else None
 
 
+def supporter_plan_lines() -> list[str]:
+    """The supporter's part of the exported plan: what they will do if the partner is not
+    ready, and how they will go first with a little openness."""
+    plan = supporter_data()["plan"]
+    flat = {key: " ".join(str(value).split()) for key, value in plan.items()}
+    return [
+        flat["not_ready_heading"],
+        f"I'll {flat['if_not_ready']}",
+        "",
+        flat["openness_heading"],
+        f"I'll {flat['model_openness']}",
+        "",
+    ]
+
+
 def supporter_default(stage: str) -> str | None:
     """The supporter's stage default (the text used for {tip} when no card fits)."""
     value = (supporter_data().get("defaults") or {}).get(stage)

@@ -14,11 +14,13 @@ def plan_markdown(
     session_id: str,
     stage: str,
     intimacy_map: Mapping[str, int] | None = None,
+    perspective: str = "self",
 ) -> str:
     """A short, printable plan from what the conversation captured (defaults fill gaps).
 
     ``intimacy_map``: the saved ratings ({} when none yet: the section offers the map in one
-    line); None leaves the section out."""
+    line); None leaves the section out.  ``perspective`` "supporter" adds what they will do
+    if the partner is not ready, and how they will go first with openness."""
     defaults = load_yaml("prompts/guided.yaml")["plan"]
     cue = notes.get("cue") or defaults["default_cue"]
     naming = notes.get("naming") or "(not written yet: finish the naming step)"
@@ -42,6 +44,10 @@ def plan_markdown(
         f"I'll {return_plan}",
         "",
     ]
+    if perspective == "supporter":  # issue 15
+        from assistant.coaching.perspective import supporter_plan_lines
+
+        lines += supporter_plan_lines()
     if intimacy_map is not None:  # issue 15: "Your intimacy map"
         from assistant.coaching.intimacy_map import plan_section
 

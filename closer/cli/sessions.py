@@ -80,6 +80,7 @@ def export_session(args: argparse.Namespace) -> int:
         session_id=args.id,
         stage=state.get("stage", ""),
         intimacy_map=state.get("intimacy_map") or {},  # issue 15
+        perspective=state.get("perspective") or "self",
     )
     out = Path(args.out or f"plan-{args.id}.md")
     out.write_text(text, encoding="utf-8")

@@ -117,6 +117,7 @@ class SessionManager:
             session_id=thread_id,
             stage=state.get("stage", "check_in"),
             intimacy_map=state.get("intimacy_map") or {},  # issue 15
+            perspective=state.get("perspective") or "self",
         )
         path = self.plans_dir / f"closer-plan-{thread_id}.md"
         path.write_text(text, encoding="utf-8")
