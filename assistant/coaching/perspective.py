@@ -6,6 +6,11 @@ the same step ids.  The supporter's guided replies are data in
 ``knowledge/guided_supporter.yaml``, by the same reply kinds as ``knowledge/prompts/guided.yaml``;
 ``supporter_template`` is how the composer finds one (a kind the file lacks falls back to
 the composer's own template, so nothing goes missing while the file grows).
+
+The supporter's cards are in ``knowledge/cards/supporter/``, outside the folder the shared
+index reads: mixed in, they pushed the person's own cards down (retrieval hit@1 0.7647 ->
+0.7206 on evals/retrieval.jsonl).  Retrieval should index them with a perspective tag and
+search them for supporter conversations only.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ Perspective = Literal["self", "supporter"]
 PERSPECTIVES: tuple[Perspective, ...] = get_args(Perspective)
 DEFAULT: Perspective = "self"
 SUPPORTER_FILE = "guided_supporter.yaml"
+SUPPORTER_CARDS = "cards/supporter"  # under knowledge/; see the module docstring
 
 
 class PerspectiveError(ValueError):
