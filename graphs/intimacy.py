@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from assistant.coaching.intimacy_map import MapResult, read_map, validate
+from assistant.coaching.intimacy_map import MapPaused, MapResult, read_map, text, validate
 from graphs.runner import Conversation
 
 AS_NODE = "respond"  # the last node of every turn (graphs/graph.py)
@@ -30,7 +30,9 @@ def save_map(conversation: Conversation, ratings: Mapping[str, object]) -> MapRe
     """Check ``ratings`` first (MapInputError changes nothing), merge them onto the saved
     map, and save; the result is what the whole saved map says now."""
     checked = validate(ratings)
-    merged = {**saved_map(conversation.state()), **checked}
+    state = conversation.state()
+    _not_paused(state)
+    merged = {**saved_map(state), **checked}
     services = conversation.services
     if not services.store.exists(conversation.thread_id):
         # A map made before the first message: the session list must know the thread, or
@@ -45,4 +47,13 @@ def save_map(conversation: Conversation, ratings: Mapping[str, object]) -> MapRe
 
 
 def map_of(conversation: Conversation) -> MapResult:
-    return read_map(saved_map(conversation.state()))
+    state = conversation.state()
+    _not_paused(state)
+    return read_map(saved_map(state))
+
+
+def _not_paused(state: Mapping[str, Any]) -> None:
+    """Coaching stops on a standing escalation (crisis, abuse, coercion, contempt), and the
+    map is coaching: MapPaused, with our fixed sentence."""
+    if state.get("escalation"):
+        raise MapPaused(text("paused"))

@@ -219,3 +219,16 @@ def test_deleting_the_conversation_removes_its_map(
     assert _map(closer_home, session, "emotional=2")[0] == 0
     assert run_closer("sessions", "delete", session, home=closer_home).returncode == 0
     assert _saved(guided_services, session) == {}
+
+
+def test_no_map_while_coaching_is_paused_for_safety(
+    closer_home: Path, guided_services: object
+) -> None:
+    from graphs.runner import Conversation
+
+    conversation = Conversation(guided_services)
+    conversation.turn("he hits me when he gets angry and I'm scared to go home")
+    assert conversation.state().get("escalation"), "the message should escalate"
+    code, _data, err = _map(closer_home, conversation.thread_id, "emotional=2")
+    assert code != 0 and "coaching is paused" in err
+    assert _saved(guided_services, conversation.thread_id) == {}

@@ -26,6 +26,10 @@ class MapInputError(ValueError):
     The message names every problem, so one correction fixes them all."""
 
 
+class MapPaused(Exception):
+    """The conversation has a standing safety escalation: no coaching, so no map."""
+
+
 @dataclass(frozen=True)
 class KindInfo:
     key: Kind

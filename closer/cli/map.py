@@ -31,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_map(args: argparse.Namespace) -> int:
-    from assistant.coaching.intimacy_map import MapInputError, parse_pairs
+    from assistant.coaching.intimacy_map import MapInputError, MapPaused, parse_pairs
     from graphs.intimacy import map_of, save_map
     from graphs.runner import Conversation
     from graphs.services import open_history
@@ -46,6 +46,8 @@ def run_map(args: argparse.Namespace) -> int:
             raise UserError(f"no saved conversation {args.id!r}; see `closer sessions list`.")
         conversation = Conversation(services, thread_id=args.id)
         result = save_map(conversation, ratings) if ratings else map_of(conversation)
+    except MapPaused as paused:
+        raise UserError(f"nothing saved: {paused}") from None
     finally:
         services.store.close()
     if args.json:

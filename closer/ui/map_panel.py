@@ -14,6 +14,7 @@ from typing import Any
 from assistant.coaching.intimacy_map import (
     KINDS,
     MapInputError,
+    MapPaused,
     MapResult,
     kinds,
     panel_text,
@@ -125,6 +126,8 @@ def attach(manager: Any, *, thread: Any, message: Any) -> None:
             result = save_map(manager.conversation(thread_id), _ratings(values))
         except MapInputError as error:  # nothing saved
             return gr.skip(), summary_html(read_map({}), f"Nothing saved: {error}.")
+        except MapPaused as paused:
+            return gr.skip(), summary_html(read_map({}), f"Nothing saved: {paused}")
         return chart_svg(result), summary_html(result, panel_text("saved"))
 
     def on_thread(thread_id: str) -> tuple[Any, ...]:
