@@ -82,12 +82,9 @@ def _ratings(values: tuple[Any, ...]) -> dict[str, object]:
     return {kind: value for kind, value in zip(KINDS, values, strict=True)}
 
 
-def attach(manager: Any, *, thread: Any, message: Any) -> None:
-    """Build the panel where it is called (inside the page's Blocks) and wire its events:
-    ``thread`` is the page's BrowserState thread id, ``message`` its message box."""
+def _layout() -> tuple[list[Any], Any, Any, Any, Any]:
+    """The accordion's components: seven sliders, the chart, the summary, two buttons."""
     import gradio as gr
-
-    from graphs.intimacy import save_map, saved_map
 
     with gr.Accordion(panel_text("title"), open=False, elem_id="closer-map"):
         gr.HTML(
@@ -112,37 +109,64 @@ def attach(manager: Any, *, thread: Any, message: Any) -> None:
         with gr.Row():
             save = gr.Button(panel_text("save"), size="sm", elem_id="closer-map-save")
             use = gr.Button(panel_text("use"), size="sm", elem_id="closer-map-use")
+    return sliders, chart, summary, save, use
 
-    def redraw(*values: Any) -> tuple[str, str]:
-        try:
-            return outputs_for(_ratings(values))  # type: ignore[arg-type]
-        except MapInputError as error:  # a slider cannot send this; a crafted request can
-            return gr.skip(), summary_html(read_map({}), f"Not shown: {error}.")
 
-    def on_save(thread_id: str, *values: Any) -> tuple[str, str]:
-        if not thread_id:
-            return gr.skip(), summary_html(read_map({}), panel_text("no_conversation"))
-        try:
-            result = save_map(manager.conversation(thread_id), _ratings(values))
-        except MapInputError as error:  # nothing saved
-            return gr.skip(), summary_html(read_map({}), f"Nothing saved: {error}.")
-        except MapPaused as paused:
-            return gr.skip(), summary_html(read_map({}), f"Nothing saved: {paused}")
-        return chart_svg(result), summary_html(result, panel_text("saved"))
+def redraw(*values: Any) -> tuple[Any, str]:
+    """A slider moved: draw the map anew (nothing is saved)."""
+    import gradio as gr
 
-    def on_thread(thread_id: str) -> tuple[Any, ...]:
-        """The saved map of the conversation the page now shows (defaults when none)."""
-        saved = saved_map(manager.conversation(thread_id).state()) if thread_id else {}
-        ratings = {kind: saved.get(kind, DEFAULT_RATING) for kind in KINDS}
-        return (*ratings.values(), *outputs_for(ratings))
+    try:
+        return outputs_for(_ratings(values))  # type: ignore[arg-type]
+    except MapInputError as error:  # a slider cannot send this; a crafted request can
+        return gr.skip(), summary_html(read_map({}), f"Not shown: {error}.")
 
-    def on_use(*values: Any) -> Any:
-        try:
-            request = read_map(_ratings(values)).request
-        except MapInputError:
-            return gr.skip()
-        return request or gr.skip()
 
+def save_for(manager: Any, thread_id: str, *values: Any) -> tuple[Any, str]:
+    """Save the sliders' map with this browser's conversation; bad input saves nothing."""
+    import gradio as gr
+
+    from graphs.intimacy import save_map
+
+    if not thread_id:
+        return gr.skip(), summary_html(read_map({}), panel_text("no_conversation"))
+    try:
+        result = save_map(manager.conversation(thread_id), _ratings(values))
+    except MapInputError as error:
+        return gr.skip(), summary_html(read_map({}), f"Nothing saved: {error}.")
+    except MapPaused as paused:
+        return gr.skip(), summary_html(read_map({}), f"Nothing saved: {paused}")
+    return chart_svg(result), summary_html(result, panel_text("saved"))
+
+
+def load_for(manager: Any, thread_id: str) -> tuple[Any, ...]:
+    """The saved map of the conversation the page now shows (defaults when none)."""
+    from graphs.intimacy import saved_map
+
+    saved = saved_map(manager.conversation(thread_id).state()) if thread_id else {}
+    ratings = {kind: saved.get(kind, DEFAULT_RATING) for kind in KINDS}
+    return (*ratings.values(), *outputs_for(ratings))
+
+
+def request_text(*values: Any) -> Any:
+    """The example request for the message box (the person still decides to send it)."""
+    import gradio as gr
+
+    try:
+        request = read_map(_ratings(values)).request
+    except MapInputError:
+        return gr.skip()
+    return request or gr.skip()
+
+
+def attach(manager: Any, *, thread: Any, message: Any) -> None:
+    """Build the panel where it is called (inside the page's Blocks) and wire its events:
+    ``thread`` is the page's BrowserState thread id, ``message`` its message box."""
+    import functools
+
+    import gradio as gr
+
+    sliders, chart, summary, save, use = _layout()
     for slider in sliders:
         # "input": what the person does (drag or type), not the loads below; only the last
         # value of a drag is drawn.
@@ -153,8 +177,10 @@ def attach(manager: Any, *, thread: Any, message: Any) -> None:
             show_progress="hidden",
             trigger_mode="always_last",
         )
+    on_save = functools.partial(save_for, manager)
     save.click(on_save, inputs=[thread, *sliders], outputs=[chart, summary])
-    use.click(on_use, inputs=sliders, outputs=[message])
+    use.click(request_text, inputs=sliders, outputs=[message])
     # No triggers: on page load (a reload keeps the stored thread id, so no change event
     # comes) and whenever the thread changes (new conversation, delete).
+    on_thread = functools.partial(load_for, manager)
     gr.on(None, on_thread, inputs=[thread], outputs=[*sliders, chart, summary])
