@@ -48,6 +48,7 @@ class TurnResult:
     # This message's safety verdict: {"level": escalate|check|support|continue, "category"}.
     safety: dict[str, Any] = field(default_factory=lambda: {"level": "continue", "category": None})
     resources: list[str] = field(default_factory=list)  # categories whose help stays shown
+    perspective: str = "self"  # issue 15: "self" or "supporter"
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +65,7 @@ class TurnResult:
             "session": self.session,
             "safety": self.safety,
             "resources": self.resources,
+            "perspective": self.perspective,
         }
 
 

@@ -53,9 +53,14 @@ class Services:
 class Conversation:
     """One person's conversation, identified by its ``thread_id``."""
 
-    def __init__(self, services: Services, thread_id: str | None = None) -> None:
+    def __init__(
+        self, services: Services, thread_id: str | None = None, perspective: str | None = None
+    ) -> None:
         self.services = services
         self.thread_id = thread_id or services.store.new_session_id()
+        # issue 15: given for a new conversation, saved with its first turn; None keeps the
+        # saved one (and "self" for a conversation that never had one).
+        self.perspective = perspective
 
     @property
     def _config(self) -> dict[str, Any]:
@@ -81,8 +86,11 @@ class Conversation:
         # leave saved turns that no session list knows about.
         self.services.store.touch(self.thread_id, title=clean.text)
         values: dict[str, Any] = {}
+        given = turn_input(clean.text, list(clean.notices))
+        if self.perspective:  # issue 15
+            given["perspective"] = self.perspective
         for mode, chunk in self.services.graph.stream(
-            turn_input(clean.text, list(clean.notices)),
+            given,
             self._config,
             context=self.services.context,
             stream_mode=["custom", "values"],
@@ -127,6 +135,7 @@ def _result(values: dict[str, Any], session: str) -> TurnResult:
         session=session,
         safety=_safety(values),
         resources=list((values.get("safety") or {}).get("shown", [])),
+        perspective=values.get("perspective") or "self",  # issue 15
     )
 
 

@@ -23,6 +23,12 @@ class ConversationState(TypedDict, total=False):
     safety: dict[str, Any]
     pending: str | None  # "back" or "restart", asked about and waiting for a yes
     turn: int
+    # issue 15: the intimacy map's ratings {"emotional": 3, ...}, saved beside the turns by
+    # graphs.intimacy.save_map (a checkpoint of its own, no turn run); never reset per turn.
+    intimacy_map: dict[str, int]
+    # issue 15: "self" (the one who pulls away) or "supporter" (their partner); set when the
+    # conversation starts, absent in older ones (read as "self", see coaching.perspective).
+    perspective: str
     # Written fresh each turn (the runner resets them in the input).
     user_text: str
     notices: list[str]

@@ -18,6 +18,10 @@ CASES = [
     ("guilt", "after everything I've done for you", "it would mean a lot to me if we walked"),
     ("kitchen_sinking", "and another thing, the dishes", "could we focus on this one moment?"),
     ("kitchen_sinking", "not to mention last Christmas", "I'd love another walk this weekend"),
+    # issue 15: the supporter's traps
+    ("pressure", "we're sorting this out tonight whether you like it or not", "we're out tonight"),
+    ("demand_to_open_up", "why won't you just open up?", "I'd love to hear it when you're ready"),
+    ("distance_as_proof", "you obviously don't love me", "I feel lonely when you pull away"),
 ]
 
 

@@ -13,7 +13,17 @@ from functools import cache
 from assistant.knowledge import load_yaml
 from assistant.text import normalise
 
-BLOCKING_PATTERNS = ("absolutes", "character_attack", "outside_judges", "guilt", "kitchen_sinking")
+BLOCKING_PATTERNS = (
+    "absolutes",
+    "character_attack",
+    "outside_judges",
+    "guilt",
+    "kitchen_sinking",
+    # issue 15: the supporting partner's traps
+    "pressure",
+    "demand_to_open_up",
+    "distance_as_proof",
+)
 
 
 @dataclass(frozen=True)

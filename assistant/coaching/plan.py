@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from assistant.knowledge import load_yaml
 
 
-def plan_markdown(notes: dict[str, str], *, session_id: str, stage: str) -> str:
-    """A short, printable plan from what the conversation captured (defaults fill gaps)."""
+def plan_markdown(
+    notes: dict[str, str],
+    *,
+    session_id: str,
+    stage: str,
+    intimacy_map: Mapping[str, int] | None = None,
+    perspective: str = "self",
+) -> str:
+    """A short, printable plan from what the conversation captured (defaults fill gaps).
+
+    ``intimacy_map``: the saved ratings ({} when none yet: the section offers the map in one
+    line); None leaves the section out.  ``perspective`` "supporter" adds what they will do
+    if the partner is not ready, and how they will go first with openness."""
     defaults = load_yaml("prompts/guided.yaml")["plan"]
     cue = notes.get("cue") or defaults["default_cue"]
     naming = notes.get("naming") or "(not written yet: finish the naming step)"
@@ -32,4 +44,12 @@ def plan_markdown(notes: dict[str, str], *, session_id: str, stage: str) -> str:
         f"I'll {return_plan}",
         "",
     ]
+    if perspective == "supporter":  # issue 15
+        from assistant.coaching.perspective import supporter_plan_lines
+
+        lines += supporter_plan_lines()
+    if intimacy_map is not None:  # issue 15: "Your intimacy map"
+        from assistant.coaching.intimacy_map import plan_section
+
+        lines += plan_section(intimacy_map, session=session_id)
     return "\n".join(lines)

@@ -12,12 +12,20 @@ from closer.cli import UserError, settings_from
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
+    from assistant.coaching.perspective import PERSPECTIVES
+
     chat = subparsers.add_parser("chat", help="talk in the terminal (or run a script of messages)")
     chat.add_argument("--resume", metavar="ID", help="continue a saved conversation")
     chat.add_argument("--model", metavar="PATH", help="a chat GGUF file (default: guided mode)")
     chat.add_argument("--model-url", metavar="URL", help="an OpenAI-compatible endpoint")
     chat.add_argument("--script", metavar="FILE", help="one message per line ('-' for stdin)")
     chat.add_argument("--json", action="store_true", help="print one JSON object per turn")
+    chat.add_argument(  # issue 15
+        "--perspective",
+        choices=PERSPECTIVES,
+        help="self: you are the one who pulls away (default); supporter: you are the partner "
+        "who wants to support them. Set when a conversation starts.",
+    )
     chat.set_defaults(handler=run_chat)
 
 
@@ -31,12 +39,31 @@ def run_chat(args: argparse.Namespace) -> int:
         print(f"closer: {warning}", file=sys.stderr, flush=True)
     if args.resume and not services.store.exists(args.resume):
         raise UserError(f"no saved conversation {args.resume!r}; see `closer sessions list`.")
-    conversation = Conversation(services, thread_id=args.resume)
+    conversation = Conversation(
+        services, thread_id=args.resume, perspective=_perspective(args, services)
+    )
     if args.script:
         if note := services.model.describe().get("note"):  # why a requested model isn't used
             print(f"closer: {note}", file=sys.stderr, flush=True)
         return run_script(conversation, _script_lines(args.script), as_json=args.json)
     return run_interactive(conversation)
+
+
+def _perspective(args: argparse.Namespace, services) -> str | None:  # noqa: ANN001
+    """issue 15: the perspective for a new conversation ("self" unless given); a resumed one
+    keeps its saved perspective, and asking for the other one is refused."""
+    from assistant.coaching.perspective import checked, perspective_of
+    from graphs.runner import Conversation
+
+    if not args.resume:
+        return checked(args.perspective)
+    saved = perspective_of(Conversation(services, thread_id=args.resume).state())
+    if args.perspective and args.perspective != saved:
+        raise UserError(
+            f"conversation {args.resume!r} was started from the {saved!r} perspective; "
+            "a perspective is chosen when a conversation starts (start a new one instead)."
+        )
+    return None
 
 
 def _script_lines(path: str) -> Iterator[str]:
@@ -67,10 +94,12 @@ def run_script(conversation, lines: Iterable[str], *, as_json: bool) -> int:  # 
 
 
 def run_interactive(conversation) -> int:  # noqa: ANN001
-    from closer.cli.render import print_banner, print_history, stream_turn
+    from closer.cli.render import offer_map, print_banner, print_history, stream_turn
 
     print_banner(conversation)
     print_history(conversation)
+    offered: set[str] = set()  # issue 15: the map is offered once per step, never pressed
+    offer_map(conversation, conversation.stage, offered)
     while True:
         try:
             line = input(f"\n[{conversation.stage}] you: ")
@@ -78,6 +107,8 @@ def run_interactive(conversation) -> int:  # noqa: ANN001
             break
         if line.strip().lower() in {"/quit", "/exit", "quit", "exit"}:
             break
-        stream_turn(conversation, line)
+        result = stream_turn(conversation, line)
+        if result is not None:
+            offer_map(conversation, result.stage, offered)
     print(f"\nSaved. Resume with: closer chat --resume {conversation.thread_id}")
     return 0

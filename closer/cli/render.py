@@ -49,3 +49,15 @@ def stream_turn(conversation, text: str) -> TurnResult | None:  # noqa: ANN001
     if result is not None:
         print(stage_line(result.stage))
     return result
+
+
+def offer_map(conversation, stage: str, offered: set[str]) -> None:  # noqa: ANN001
+    """issue 15: the intimacy map's one optional line, at check-in and once the plan is
+    reached, each at most once per sitting and never once a map is saved."""
+    from assistant.coaching.intimacy_map import command_example, offer_line
+
+    mapped = bool(conversation.state().get("intimacy_map"))
+    line = None if stage in offered else offer_line(stage, mapped=mapped)
+    if line:
+        offered.add(stage)
+        print(f"({line} `{command_example(conversation.thread_id)}`)")

@@ -75,7 +75,13 @@ def export_session(args: argparse.Namespace) -> int:
     services = _open(args)
     _existing(services, args.id)
     state = Conversation(services, thread_id=args.id).state()
-    text = plan_markdown(state.get("notes", {}), session_id=args.id, stage=state.get("stage", ""))
+    text = plan_markdown(
+        state.get("notes", {}),
+        session_id=args.id,
+        stage=state.get("stage", ""),
+        intimacy_map=state.get("intimacy_map") or {},  # issue 15
+        perspective=state.get("perspective") or "self",
+    )
     out = Path(args.out or f"plan-{args.id}.md")
     out.write_text(text, encoding="utf-8")
     print(f"Wrote {out}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from closer.ui import views
+from closer.ui import map_panel, views
 from closer.ui.session import PAUSE_MESSAGE, SessionManager, View
 
 STORAGE_KEY = "closer-conversation"
@@ -67,6 +67,7 @@ def build_app(manager: SessionManager, *, secret: str) -> Any:
                 help_panel = gr.HTML("", visible=False, elem_id="closer-help", js_on_load=None)
                 new, plan, delete, confirm, really, cancel = _session_controls()
                 sources = gr.HTML(views.sources_html([]), elem_id="closer-sources", js_on_load=None)
+                map_panel.attach(manager, thread=thread, message=message)  # issue 15
 
         outputs = [thread, chat, stage, sources, help_panel, notices, plan, message, confirm]
 

@@ -113,7 +113,11 @@ class SessionManager:
         from assistant.coaching.plan import plan_markdown
 
         text = plan_markdown(
-            state.get("notes", {}), session_id=thread_id, stage=state.get("stage", "check_in")
+            state.get("notes", {}),
+            session_id=thread_id,
+            stage=state.get("stage", "check_in"),
+            intimacy_map=state.get("intimacy_map") or {},  # issue 15
+            perspective=state.get("perspective") or "self",
         )
         path = self.plans_dir / f"closer-plan-{thread_id}.md"
         path.write_text(text, encoding="utf-8")

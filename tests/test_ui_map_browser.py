@@ -1,0 +1,84 @@
+"""The intimacy-map panel in headless Chromium: it renders its chart, names the weakest kind,
+saves the map with the conversation, and fills the message box with the request."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from assistant.coaching.intimacy_map import kind_info
+from tests.browser import BROWSER_MARKS, UiServer, open_browser, save_screenshot, shared_home
+
+sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = BROWSER_MARKS
+
+LOADED = "#closer-stage nav:not([data-messages='-1'])"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
+    ui = UiServer(shared_home(tmp_path_factory))
+    ui.start()
+    yield ui
+    ui.stop()
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Any]:
+    with sync_api.sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture
+def page(playwright: Any, server: UiServer, tmp_path: Path) -> Iterator[Any]:
+    with open_browser(playwright, tmp_path / "profile", server.url) as (browser, _requests):
+        page = browser.pages[0] if browser.pages else browser.new_page()
+        page.goto(server.url)
+        page.wait_for_selector(LOADED, timeout=60_000)
+        yield page
+
+
+def open_panel(page: Any) -> None:
+    """The panel is closed until asked for: the map is offered, never pressed."""
+    page.click("#closer-map button:has-text('Intimacy map')")
+
+
+def set_rating(page: Any, kind: str, value: int) -> None:
+    """Type a rating into the slider's number box, as a keyboard user would."""
+    box = page.locator(f"#closer-map-{kind} input[type=number]")
+    box.fill(str(value))
+    box.press("Enter")
+
+
+def test_map_panel_draws_its_chart_and_names_the_weakest_kind(page: Any) -> None:
+    open_panel(page)
+    chart = page.wait_for_selector("#closer-map-chart svg", state="visible", timeout=30_000)
+    assert len(chart.query_selector_all("g[data-kind]")) == 7
+    assert chart.bounding_box()["height"] > 100  # drawn, not an empty box
+
+    set_rating(page, "physical", 1)
+    page.wait_for_selector("#closer-map-svg[data-weakest='physical']", timeout=30_000)
+    summary = page.inner_text("#closer-map-summary")
+    assert "Physical" in summary and "1/5" in summary
+    assert kind_info("physical").step in " ".join(summary.split())
+    save_screenshot(page, "ui-intimacy-map.png")
+
+    page.click("#closer-map-use")  # the step becomes the request's text, not sent
+    request = kind_info("physical").request
+    page.wait_for_function(
+        "text => document.querySelector('#closer-input textarea').value === text",
+        arg=request,
+        timeout=30_000,
+    )
+
+    page.click("#closer-map-save")
+    page.wait_for_selector("#closer-map-summary [role=status]", timeout=30_000)
+    assert "Saved" in page.inner_text("#closer-map-summary")
+    page.reload()  # the saved map comes back with the conversation
+    page.wait_for_selector(LOADED, timeout=60_000)
+    open_panel(page)
+    page.wait_for_selector("#closer-map-svg[data-weakest='physical']", timeout=30_000)
+    assert page.input_value("#closer-map-physical input[type=number]") == "1"
