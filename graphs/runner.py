@@ -6,6 +6,7 @@ once, when it finishes (``durability="exit"``), so a turn is either saved whole 
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -101,6 +102,7 @@ class Conversation:
     def _run_turn(self, text: str, notices: list[str]) -> Iterator[Event]:
         store = self.services.store
         values: dict[str, Any] = {}
+        first_turn = not self._known
         try:
             # Registered before the turn runs: a kill during a conversation's first turn must
             # not leave saved turns that no session list knows about.
@@ -118,6 +120,10 @@ class Conversation:
                 else:
                     values = chunk
         except sqlite3.OperationalError as error:  # a full or read-only data folder
+            if first_turn:  # no empty conversation left in the list
+                with contextlib.suppress(sqlite3.Error):
+                    store.erase(self.thread_id)
+                self._known = False
             raise open_failure(store.path, error) from None
         if not store.exists(self.thread_id):
             # Deleted while this turn ran, by something that did not wait for it: what the
