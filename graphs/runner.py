@@ -167,7 +167,12 @@ def _result(values: dict[str, Any], session: str) -> TurnResult:
         ],
         escalation=escalation,
         sources=[
-            {"id": c["id"], "title": c["title"], "source": c["source"]}
+            {
+                "id": c["id"],
+                "title": c["title"],
+                "source": c["source"],
+                "kind": c.get("kind", "guidance"),
+            }
             for c in values.get("cards", [])
         ],
         notices=list(values.get("notices", [])),
