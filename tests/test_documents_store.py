@@ -69,3 +69,26 @@ def test_no_store_can_be_reset_through_chroma(tmp_path: Path, embedding_gguf: Pa
         if "allow_reset=True" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+def test_forget_all_removes_documents_left_in_the_old_shared_index(tmp_path: Path) -> None:
+    """Before they had their own store, documents shared the guidance index's folder."""
+    from assistant.retrieval.chroma import close_chroma, open_chroma
+    from tests.conftest import run_closer
+
+    home = tmp_path / "home"
+    client = open_chroma(home / "index")
+    old = client.get_or_create_collection("documents", embedding_function=None)
+    old.add(
+        ids=["a:0"],
+        embeddings=[[0.1, 0.2, 0.3]],
+        documents=[f"old note about {GONE}"],
+        metadatas=[{"doc_id": "a", "path": "/x/old.md", "title": "old.md"}],
+    )
+    client.close()
+    close_chroma(home / "index")
+    assert _holding(home, GONE)
+    result = run_closer("forget", "--all", "--yes", home=home)
+    assert result.returncode == 0, result.stderr
+    assert "1 added document(s)" in result.stdout
+    assert _holding(home, GONE) == [] and not (home / "index").exists()
