@@ -117,10 +117,26 @@ def load_settings(**overrides: Any) -> Settings:
         if env in os.environ:
             values[key] = os.environ[env]
     known = {f for f in Settings.__dataclass_fields__ if f != "home"}
-    settings = Settings(home=home, **{k: v for k, v in values.items() if k in known})
-    if isinstance(settings.n_ctx, str):
-        settings = replace(settings, n_ctx=int(settings.n_ctx))
-    return settings.with_overrides(**overrides)
+    typed = {k: _typed(k, v, config_file) for k, v in values.items() if k in known}
+    return Settings(home=home, **typed).with_overrides(**overrides)
+
+
+_INT_SETTINGS = ("n_ctx", "n_threads", "stuck_after", "max_message_chars")
+
+
+def _typed(key: str, value: Any, source: Path) -> Any:
+    """A setting's value as its field expects it; a wrong one is named, not a traceback."""
+    if key in _INT_SETTINGS:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = 0
+        if number < 1 or isinstance(value, bool):
+            raise ConfigError(f"{key} must be a whole number above 0, not {value!r} ({source}).")
+        return number
+    if not isinstance(value, str):
+        raise ConfigError(f"{key} must be text in quotes, not {value!r} ({source}).")
+    return value
 
 
 class ConfigError(Exception):

@@ -3,18 +3,34 @@
 One SQLite file in the data dir, created 0600 (SQLite gives its -wal and -shm files the
 same mode).  WAL journaling plus one checkpoint per finished turn means a killed process
 loses at most the turn it was writing, never an earlier one.
+
+Deletes leave nothing: the connection (which the checkpointer shares) runs with
+``secure_delete`` on, whatever the SQLite build's default, so deleted rows are overwritten
+with zeros; after a delete the write-ahead log is checkpointed and truncated, so the old
+frames that still held the words are gone from the ``-wal`` file too.
+
+One turn at a time per conversation: ``turn_lock`` is held by a turn, a delete and a read of
+a conversation, across threads of this process and across processes (the page and a CLI).
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import hashlib
+import logging
 import os
 import sqlite3
+import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.config import FILE_MODE, secure_file
+from assistant.config import FILE_MODE, ConfigError, secure_file
+
+log = logging.getLogger("closer.storage")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS closer_sessions (
@@ -26,6 +42,11 @@ CREATE TABLE IF NOT EXISTS closer_sessions (
 """
 
 
+class StorageError(ConfigError):
+    """The data folder cannot be written (read-only, full): the message says what to do.
+    A ``ConfigError``, so every entry point prints it as one line, like a bad setting."""
+
+
 @dataclass(frozen=True)
 class SessionInfo:
     id: str
@@ -35,11 +56,98 @@ class SessionInfo:
 
 
 def _create_private(path: Path) -> None:
-    """Create the database file with owner-only permissions before SQLite opens it."""
+    """Create a file with owner-only permissions before SQLite (or a lock) opens it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_CREAT | os.O_RDWR, FILE_MODE)
     os.close(fd)
     secure_file(path)
+
+
+def connect_private(path: Path) -> sqlite3.Connection:
+    """A connection with ``secure_delete`` on (checked, not assumed) and WAL journaling."""
+    conn = sqlite3.connect(path, check_same_thread=False)
+    conn.execute("PRAGMA secure_delete=ON")
+    if conn.execute("PRAGMA secure_delete").fetchone()[0] != 1:
+        conn.close()
+        raise StorageError(f"{path}: this SQLite cannot overwrite deleted data; not opened.")
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    return conn
+
+
+def open_failure(path: Path, error: Exception) -> StorageError:
+    """What a person reads when the data folder refuses a write."""
+    text = str(error).lower()
+    if "full" in text or isinstance(error, OSError) and error.errno == 28:
+        why = "the disk holding it is full; free some space and try again"
+    elif "readonly" in text or "read-only" in text or isinstance(error, PermissionError):
+        why = "it is read-only; make it writable (or choose another with --home) and try again"
+    else:
+        why = f"it cannot be written ({error})"
+    return StorageError(f"Could not save to {path.parent}: {why}. Nothing saved before was lost.")
+
+
+class TurnLocks:
+    """A lock per conversation: a ``threading.Lock`` inside this process (released from any
+    thread, as the page resumes a streaming turn on different worker threads) and a POSIX
+    byte-range lock on one empty file across processes (one byte per thread id's hash)."""
+
+    def __init__(self, lock_path: Path) -> None:
+        self._locks: dict[str, threading.Lock] = {}
+        self._registry = threading.Lock()
+        self._fd: int | None = None
+        try:
+            _create_private(lock_path)
+            self._fd = os.open(lock_path, os.O_RDWR)
+        except OSError as error:  # a read-only folder: this process still serialises
+            log.warning("no cross-process turn lock (%s)", error)
+
+    def _lock(self, thread_id: str) -> threading.Lock:
+        with self._registry:
+            return self._locks.setdefault(thread_id, threading.Lock())
+
+    @staticmethod
+    def _offset(thread_id: str) -> int:
+        return int(hashlib.sha256(thread_id.encode()).hexdigest()[:7], 16)
+
+    @contextlib.contextmanager
+    def hold(self, thread_id: str, timeout: float | None = None) -> Iterator[bool]:
+        """Hold the conversation's lock; with ``timeout``, give up waiting after it (the
+        body then runs unlocked and gets False: only reads ask for that)."""
+        lock = self._lock(thread_id)
+        got = lock.acquire() if timeout is None else lock.acquire(timeout=timeout)
+        try:
+            across = got and self._lock_file(thread_id, timeout)
+            try:
+                yield got and across
+            finally:
+                if across and self._fd is not None:
+                    fcntl.lockf(self._fd, fcntl.LOCK_UN, 1, self._offset(thread_id))
+        finally:
+            if got:
+                lock.release()
+
+    def _lock_file(self, thread_id: str, timeout: float | None) -> bool:
+        if self._fd is None:
+            return True
+        offset = self._offset(thread_id)
+        if timeout is None:
+            fcntl.lockf(self._fd, fcntl.LOCK_EX, 1, offset)
+            return True
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.lockf(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, offset)
+                return True
+            except OSError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.02)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
 
 
 class Store:
@@ -49,22 +157,28 @@ class Store:
         from langgraph.checkpoint.sqlite import SqliteSaver  # lazy: heavy import
 
         self.path = Path(db_path)
-        _create_private(self.path)
-        self.conn = sqlite3.connect(self.path, check_same_thread=False)
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=FULL")
-        self.conn.execute(_SCHEMA)
-        self.conn.commit()
-        self.saver = SqliteSaver(self.conn)
-        self.saver.setup()
+        try:
+            _create_private(self.path)
+            self.conn = connect_private(self.path)
+            self.conn.execute(_SCHEMA)
+            self.conn.commit()
+            self.saver = SqliteSaver(self.conn)
+            self.saver.setup()
+        except (sqlite3.OperationalError, OSError) as error:
+            raise open_failure(self.path, error) from None
         # One lock for the shared connection: the saver's own, so our writes never interleave.
         self._lock = self.saver.lock
+        self.turns = TurnLocks(self.path.with_name(self.path.name + ".lock"))
         for suffix in ("-wal", "-shm"):
             secure_file(self.path.with_name(self.path.name + suffix))
 
     @staticmethod
     def new_session_id() -> str:
         return uuid.uuid4().hex[:12]
+
+    def turn_lock(self, session_id: str, timeout: float | None = None):  # noqa: ANN201
+        """One turn, delete or read of ``session_id`` at a time (see ``TurnLocks.hold``)."""
+        return self.turns.hold(session_id, timeout)
 
     def touch(self, session_id: str, title: str = "") -> None:
         """Record that a session had a turn; the first message becomes its title."""
@@ -94,22 +208,41 @@ class Store:
         return row is not None
 
     def delete(self, session_id: str) -> bool:
-        """Remove a conversation: its checkpoints and its index row.  True if it existed."""
-        existed = self.exists(session_id)
+        """Remove a conversation: its checkpoints and its index row, after any turn on it
+        has finished, leaving no trace in the file or its log.  True if it existed."""
+        with self.turn_lock(session_id):
+            existed = self.exists(session_id)
+            self.erase(session_id)
+        return existed
+
+    def erase(self, session_id: str) -> None:
+        """The delete itself, for a caller that already holds the conversation's lock."""
         self.saver.delete_thread(session_id)
         with self._lock:
             self.conn.execute("DELETE FROM closer_sessions WHERE id = ?", (session_id,))
             self.conn.commit()
-        return existed
+            self._truncate_log()
 
     def delete_all(self) -> int:
+        """Every conversation, and any checkpoint no session row names (a crash between the
+        two writes), then a VACUUM; returns how many conversations there were."""
         sessions = self.list_sessions()
         for info in sessions:
             self.delete(info.id)
         with self._lock:
+            for table in ("checkpoints", "writes"):
+                self.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
             self.conn.commit()
             self.conn.execute("VACUUM")
+            self._truncate_log()
         return len(sessions)
+
+    def _truncate_log(self) -> None:
+        """Copy the WAL into the database and cut it to zero bytes (caller holds the lock)."""
+        busy, _, _ = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:  # another process is reading; its next checkpoint finishes the job
+            log.warning("write-ahead log not truncated: another process holds a read")
 
     def close(self) -> None:
         self.conn.close()
+        self.turns.close()

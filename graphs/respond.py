@@ -42,18 +42,40 @@ def retrieve(state: ConversationState, runtime: Runtime[Context]) -> Update:
     if not any(stage in card.stages for card in cards):
         in_stage = [card for card in found if stage in card.stages]
         cards = cards[: RETRIEVE_K - 1] + in_stage[:1] if in_stage else cards
-    return {"cards": [_card_dict(card) for card in cards]}
+    guidance = [_card_dict(card) for card in cards]
+    return {"cards": guidance + _documents(retriever, text)}
 
 
 RETRIEVE_K = 3
+# The person's own notes: at most one passage, after the guidance, and only when it fits the
+# message (cosine similarity; a related message scored 0.54 against a note, unrelated ones
+# 0.18-0.33: see tests/test_ingest_sources.py).
+DOCUMENT_K = 1
+DOCUMENT_MIN_SCORE = 0.4
+
+
+def _documents(retriever: Any, text: str) -> list[dict[str, Any]]:
+    search = getattr(retriever, "search_documents", None)
+    if search is None:
+        return []
+    try:
+        found = search(text, k=DOCUMENT_K)
+    except Exception as error:  # the person's notes are extra: never cost them the turn
+        log.warning("document search failed: %s", error)
+        return []
+    # Saved without its text: a note removed later leaves no passage in old conversations.
+    return [
+        {**_card_dict(c, "document"), "text": ""} for c in found if c.score >= DOCUMENT_MIN_SCORE
+    ]
 
 
 def _content_words(text: str) -> int:
     return len([word for word in re.findall(r"[\w']+", text) if len(word) > 3])
 
 
-def _card_dict(card: Card) -> dict[str, Any]:
+def _card_dict(card: Card, kind: str = "guidance") -> dict[str, Any]:
     return {
+        "kind": kind,
         "id": card.id,
         "title": card.title,
         "source": card.source,
@@ -64,12 +86,18 @@ def _card_dict(card: Card) -> dict[str, Any]:
     }
 
 
+def _fields(card: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in card.items() if key != "kind"}
+
+
 def _brief(state: ConversationState) -> TurnBrief:
     kind = state.get("kind") or f"{state.get('stage', 'check_in')}.followup"
     if state.get("prefix"):
         kind = f"{kind}+{state['prefix']}"
-    cards = tuple(
-        Card(**{**c, "stages": tuple(c.get("stages", ()))}) for c in state.get("cards", [])
+    cards = tuple(  # the guidance only: nothing from the person's notes goes to a model
+        Card(**{**_fields(c), "stages": tuple(c.get("stages", ()))})
+        for c in state.get("cards", [])
+        if c.get("kind", "guidance") == "guidance"
     )
     return TurnBrief(
         stage=state.get("stage", "check_in"),

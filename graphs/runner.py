@@ -6,18 +6,23 @@ once, when it finishes (``durability="exit"``), so a turn is either saved whole 
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.config import Settings
-from assistant.events import Event, Notice, TurnResult
+from assistant.events import Event, Notice, ReplyDelta, TurnResult
+from assistant.knowledge import load_yaml
 from assistant.model.interface import ChatModel, GenerationOptions, Message
-from assistant.storage import Store
+from assistant.storage import Store, open_failure
 from assistant.text import clean_message
 from graphs.context import Context, Reader, Retriever, Screener
 from graphs.graph import build_graph
 from graphs.state import turn_input
+
+READ_WAIT_S = 30.0
 
 
 @dataclass
@@ -61,13 +66,19 @@ class Conversation:
         # issue 15: given for a new conversation, saved with its first turn; None keeps the
         # saved one (and "self" for a conversation that never had one).
         self.perspective = perspective
+        # Saved before: if it is gone when a turn starts, it was deleted, and the turn must
+        # not bring it back.
+        self._known = bool(thread_id) and services.store.exists(self.thread_id)
 
     @property
     def _config(self) -> dict[str, Any]:
         return {"configurable": {"thread_id": self.thread_id}}
 
     def state(self) -> dict[str, Any]:
-        snapshot = self.services.graph.get_state(self._config)
+        # A read waits for a turn in flight (briefly: a read is consistent without the lock,
+        # it would only show the conversation as it was before that turn).
+        with self.services.store.turn_lock(self.thread_id, timeout=READ_WAIT_S):
+            snapshot = self.services.graph.get_state(self._config)
         return dict(snapshot.values) if snapshot else {}
 
     @property
@@ -78,28 +89,56 @@ class Conversation:
         return list(self.state().get("messages", []))
 
     def send(self, text: str | bytes) -> Iterator[Event]:
-        """Run one turn, yielding notices and reply pieces as they happen, then the result."""
+        """Run one turn, yielding notices and reply pieces as they happen, then the result.
+
+        The conversation's turn lock is held for the whole turn, so a pause, a delete or
+        another message on the same conversation waits for it; a conversation deleted before
+        its turn began gets a plain answer and nothing is written."""
         clean = clean_message(text, self.services.settings.max_message_chars)
-        for notice in clean.notices:
-            yield Notice(notice)
-        # Registered before the turn runs: a kill during a conversation's first turn must not
-        # leave saved turns that no session list knows about.
-        self.services.store.touch(self.thread_id, title=clean.text)
+        store = self.services.store
+        with store.turn_lock(self.thread_id):
+            if self._known and not store.exists(self.thread_id):
+                yield from _deleted_answer(clean.text, self.thread_id)
+                return
+            for notice in clean.notices:
+                yield Notice(notice)
+            yield from self._run_turn(clean.text, list(clean.notices))
+
+    def _run_turn(self, text: str, notices: list[str]) -> Iterator[Event]:
+        store = self.services.store
         values: dict[str, Any] = {}
-        given = turn_input(clean.text, list(clean.notices))
-        if self.perspective:  # issue 15
-            given["perspective"] = self.perspective
-        for mode, chunk in self.services.graph.stream(
-            given,
-            self._config,
-            context=self.services.context,
-            stream_mode=["custom", "values"],
-            durability="exit",
-        ):
-            if mode == "custom":
-                yield chunk
-            else:
-                values = chunk
+        first_turn = not self._known
+        try:
+            # Registered before the turn runs: a kill during a conversation's first turn must
+            # not leave saved turns that no session list knows about.
+            store.touch(self.thread_id, title=text)
+            self._known = True
+            given = turn_input(text, notices)
+            if self.perspective:  # issue 15
+                given["perspective"] = self.perspective
+            for mode, chunk in self.services.graph.stream(
+                given,
+                self._config,
+                context=self.services.context,
+                stream_mode=["custom", "values"],
+                durability="exit",
+            ):
+                if mode == "custom":
+                    yield chunk
+                else:
+                    values = chunk
+        except sqlite3.OperationalError as error:  # a full or read-only data folder
+            if first_turn:  # no empty conversation left in the list
+                with contextlib.suppress(sqlite3.Error):
+                    store.erase(self.thread_id)
+                self._known = False
+            raise open_failure(store.path, error) from None
+        if not store.exists(self.thread_id):
+            # Deleted while this turn ran, by something that did not wait for it: what the
+            # turn just wrote goes too, so no words are left that no list shows.
+            store.erase(self.thread_id)
+            yield from _deleted_answer(text, self.thread_id)
+            return
         yield _result(values, self.thread_id)
 
     def turn(self, text: str | bytes) -> TurnResult:
@@ -110,6 +149,16 @@ class Conversation:
                 result = event
         assert result is not None  # send() always ends with a TurnResult
         return result
+
+
+def _deleted_answer(text: str, session: str) -> Iterator[Event]:
+    """The answer to a message on a deleted conversation: said plainly, nothing saved."""
+    reply = load_yaml("storage.yaml")["deleted_conversation"].strip()
+    yield Notice(reply)
+    yield ReplyDelta(reply)
+    yield TurnResult(
+        turn=0, user=text, reply=reply, stage="check_in", notices=[reply], session=session
+    )
 
 
 def _result(values: dict[str, Any], session: str) -> TurnResult:
@@ -126,7 +175,12 @@ def _result(values: dict[str, Any], session: str) -> TurnResult:
         ],
         escalation=escalation,
         sources=[
-            {"id": c["id"], "title": c["title"], "source": c["source"]}
+            {
+                "id": c["id"],
+                "title": c["title"],
+                "source": c["source"],
+                "kind": c.get("kind", "guidance"),
+            }
             for c in values.get("cards", [])
         ],
         notices=list(values.get("notices", [])),

@@ -33,3 +33,28 @@ class ScriptedModel:
 
     def describe(self) -> dict[str, object]:
         return {"name": self.name, "backend": "fake", "detail": f"{len(self.replies)} replies"}
+
+
+class SlowScriptedModel(ScriptedModel):
+    """A scripted model whose stream stops after its first piece until ``release()``: a
+    test knows a reply is streaming (``streaming`` is set) while it fires other calls."""
+
+    name = "fake-slow"
+
+    def __init__(self, replies: Sequence[str]) -> None:
+        import threading
+
+        super().__init__(replies)
+        self.streaming = threading.Event()
+        self._go = threading.Event()
+
+    def release(self) -> None:
+        self._go.set()
+
+    def stream(self, request: ModelRequest, options: GenerationOptions) -> Iterator[str]:
+        for index, piece in enumerate(super().stream(request, options)):
+            yield piece
+            if index == 0:
+                self.streaming.set()
+                if not self._go.wait(timeout=30):
+                    raise TimeoutError("the test never released the slow model")

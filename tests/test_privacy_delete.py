@@ -89,6 +89,7 @@ def _prepare_everything(services, home: Path, tmp_path: Path) -> str:  # noqa: A
     report = KnowledgeBase(load_settings(home=home)).ingest([document])
     assert report.ok and report.added
     assert files_containing(home, SECRET_A) and files_containing(home, SECRET_DOC)
+    assert files_containing(home / "index", SECRET_DOC) == []  # never beside the guidance
     return thread
 
 
@@ -112,9 +113,9 @@ def test_forget_all_removes_history_documents_and_vectors_but_keeps_guidance(
     assert files_containing(home, SECRET_DOC) == []
     assert rows_for(home / "conversations.sqlite", thread) == {"checkpoints": 0, "writes": 0}
     assert "No saved conversations" in run_cli("sessions", "list", home=home).stdout
-    # The documents' vector folder is gone; the guidance one stays.
-    index_after = {p.name for p in (home / "index").iterdir() if p.is_dir()}
-    assert len(index_before - index_after) == 1 and index_after < index_before
+    # The documents' own store (a folder of its own) is gone; the guidance index is as it was.
+    assert not (home / "documents-index").exists()
+    assert {p.name for p in (home / "index").iterdir() if p.is_dir()} == index_before
 
     from assistant.config import load_settings
     from assistant.retrieval.index import KnowledgeBase

@@ -7,8 +7,9 @@ binary, empty, a broken PDF) gets a clear message and leaves the index exactly a
 from __future__ import annotations
 
 import hashlib
+import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,11 @@ SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 CHUNK_WORDS = 120  # well under the embedder's 256-token window
 OVERLAP_WORDS = 20
+
+
+def documents_dir(settings: Any) -> Path:
+    """The person's own store: a folder beside the guidance index, never inside it."""
+    return Path(settings.home) / "documents-index"
 
 
 class DocumentError(ValueError):
@@ -94,12 +100,25 @@ def content_hash(text: str) -> str:
 
 
 class DocumentStore:
-    """The ``documents`` collection; chunk ids are ``<document id>:<n>``."""
+    """The person's documents in a Chroma store of their own, in its own folder: forgetting
+    them is deleting that folder, and removing one rebuilds the folder without it, so no
+    removed word stays in a log or a free page.  Chunk ids are ``<document id>:<n>``."""
 
-    def __init__(self, client: Any, embedder: Any, index_dir: Path) -> None:
-        self.client = client
-        self.embedder = embedder
-        self.index_dir = index_dir
+    def __init__(self, folder: Path, embedder: Callable[[], Any]) -> None:
+        self.folder = Path(folder)
+        self._embedder = embedder  # called when vectors are needed: listing needs none
+        self._client: Any = None
+
+    def _embed(self, texts: list[str]) -> Any:
+        return self._embedder().embed(texts)
+
+    @property
+    def client(self) -> Any:
+        if self._client is None:
+            from assistant.retrieval.chroma import open_chroma
+
+            self._client = open_chroma(self.folder)
+        return self._client
 
     def _collection(self) -> Any:
         return self.client.get_or_create_collection(
@@ -111,28 +130,34 @@ class DocumentStore:
     def _secure(self) -> None:
         from assistant.config import secure_tree
 
-        secure_tree(self.index_dir)
+        secure_tree(self.folder)
 
     def ingest(self, paths: Iterable[str | Path]) -> IngestReport:
         report = IngestReport()
-        collection = self._collection()
+        checked = []
         for path in _expand(paths):
             try:
-                text = read_text(path)
+                checked.append((path, read_text(path)))
             except DocumentError as error:
                 report.errors.append({"path": str(path), "message": str(error)})
-                continue
+        if not checked:  # nothing to add: the store is not even created
+            return report
+        collection = self._collection()
+        for path, text in checked:
             digest = content_hash(text)
             doc_id = digest[:16]
             if collection.get(where={"doc_id": doc_id}, limit=1, include=[])["ids"]:
                 report.skipped.append({"path": str(path), "reason": f"already indexed as {doc_id}"})
                 continue
-            # Same file, new content: the new version replaces the old one.
-            collection.delete(where={"path": str(path)})
             chunks = list(dict.fromkeys(chunk_text(text)))  # drop repeated chunks, keep order
+            # Same file, new content: the new version replaces the old one.
+            old = collection.get(where={"path": str(path)}, include=[])["ids"]
+            if old:
+                self._rebuild_without(set(old))
+                collection = self._collection()
             collection.add(
                 ids=[f"{doc_id}:{n}" for n in range(len(chunks))],
-                embeddings=self.embedder.embed(chunks),
+                embeddings=self._embed(chunks),
                 documents=chunks,
                 metadatas=[_chunk_metadata(path, doc_id, digest, n) for n in range(len(chunks))],
             )
@@ -141,41 +166,50 @@ class DocumentStore:
         return report
 
     def remove(self, path_or_id: str) -> int:
-        """Delete one document (by id or by the path it was ingested from); chunks removed."""
-        collection = self._collection()
-        path = str(Path(path_or_id).expanduser().resolve())
-        for where in ({"doc_id": path_or_id}, {"path": path}):
-            found = collection.get(where=where, include=[])["ids"]
-            if found:
-                self._rebuild_without(collection, set(found))
-                self._secure()
-                return len(found)
+        """Delete one document (by id, by name, or by the path it was ingested from);
+        returns how many passages went."""
+        if self.folder.is_dir():
+            collection = self._collection()
+            path = str(Path(path_or_id).expanduser().resolve())
+            for where in ({"doc_id": path_or_id}, {"path": path}, {"title": path_or_id}):
+                found = collection.get(where=where, include=[])["ids"]
+                if found:
+                    self._rebuild_without(set(found))
+                    return len(found)
         raise DocumentError(
             f"no ingested document matches {path_or_id!r}; see `closer knowledge list`"
         )
 
-    def _rebuild_without(self, collection: Any, removed: set[str]) -> None:
-        """Delete chunks by rebuilding the collection without them: a plain delete leaves
-        their text in Chroma's write-ahead log, and removed words must leave the disk."""
-        kept = collection.get(include=["embeddings", "documents", "metadatas"])
+    def _rebuild_without(self, removed: set[str]) -> None:
+        """Delete chunks by writing the store anew without them: a plain delete leaves their
+        text in Chroma's write-ahead log and free pages, and removed words must leave the
+        disk.  Only the person's documents are in this folder, so this costs little."""
+        kept = self._collection().get(include=["embeddings", "documents", "metadatas"])
         rows = [
             (id_, vector, text, meta)
             for id_, vector, text, meta in zip(
-                kept["ids"],
-                kept["embeddings"],
-                kept["documents"],
-                kept["metadatas"],
-                strict=True,
+                kept["ids"], kept["embeddings"], kept["documents"], kept["metadatas"], strict=True
             )
             if id_ not in removed
         ]
-        self.client.delete_collection(DOCUMENTS_COLLECTION)
-        fresh = self._collection()
+        self.forget()
         if rows:
             ids, vectors, texts, metas = (list(column) for column in zip(*rows, strict=True))
-            fresh.add(ids=ids, embeddings=vectors, documents=texts, metadatas=metas)
+            self._collection().add(ids=ids, embeddings=vectors, documents=texts, metadatas=metas)
+            self._secure()
+
+    def close(self) -> None:
+        """Let go of the store's files (Chroma keeps one system per folder per process)."""
+        from assistant.retrieval.chroma import close_chroma
+
+        if self._client is not None:
+            client, self._client = self._client, None
+            client.close()
+        close_chroma(self.folder)  # another client on this folder in this process: stopped too
 
     def list_documents(self) -> list[dict[str, Any]]:
+        if not self.folder.is_dir():
+            return []
         metadatas = self._collection().get(include=["metadatas"])["metadatas"] or []
         documents: dict[str, dict[str, Any]] = {}
         for meta in metadatas:
@@ -193,19 +227,23 @@ class DocumentStore:
         return sorted(documents.values(), key=lambda d: (d["added"], d["id"]))
 
     def forget(self) -> int:
-        """Delete every ingested document and its vectors; returns how many documents."""
+        """Delete every ingested document and its vectors: the folder goes; returns how many."""
+        if not self.folder.exists():
+            return 0
         count = len(self.list_documents())
-        self.client.delete_collection(DOCUMENTS_COLLECTION)
-        self._secure()
+        self.close()
+        shutil.rmtree(self.folder)
         return count
 
     def search(self, query: str, k: int = 3) -> list[Card]:
+        if not self.folder.is_dir():
+            return []
         collection = self._collection()
         total = collection.count()
         if not query.strip() or total == 0 or k <= 0:
             return []
         result = collection.query(
-            query_embeddings=self.embedder.embed([query]),
+            query_embeddings=self._embed([query]),
             n_results=min(k, total),
             include=["distances", "metadatas", "documents"],
         )

@@ -4,7 +4,8 @@ The guidance collection is built on first use and rebuilt only when the cards' c
 (or the embedding model) changes, so a normal start does no embedding work at all.  Vectors
 are always computed by our own embedder and handed to Chroma explicitly; Chroma's default
 embedding function would try to download a model.  The person's own documents live in a
-separate collection (see ``assistant.retrieval.documents``).
+store of their own, in another folder (see ``assistant.retrieval.documents``): this one holds
+nothing about the person.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import numpy as np
 from assistant.config import Settings, secure_tree
 from assistant.model.interface import Card
 from assistant.retrieval.cards import GuidanceCard, cards_hash, load_cards
+from assistant.retrieval.chroma import open_chroma
 from assistant.retrieval.embeddings import Embedder, get_embedder
 
 GUIDANCE_COLLECTION = "guidance"
@@ -31,7 +33,8 @@ VIEW_SEP = "#"
 
 
 class KnowledgeBase:
-    """The guidance index plus the person's documents, both under ``settings.index_dir``."""
+    """The guidance index (``settings.index_dir``) plus the person's documents (their own
+    store, in ``documents_dir(settings)``)."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None) -> None:
         self.settings = settings
@@ -41,6 +44,7 @@ class KnowledgeBase:
         self._guidance: Any = None  # the collection, once ensure_index has checked it
         self._views: tuple[list[str], Any] | None = None  # (view ids, unit vectors) from it
         self._lock = threading.Lock()  # the UI may search from several threads at once
+        self._document_store: Any = None
 
     # -- lazily created parts -------------------------------------------------------------
     @property
@@ -52,16 +56,8 @@ class KnowledgeBase:
     @property
     def client(self) -> Any:
         if self._client is None:
-            import chromadb  # lazy: a heavy import
-            from chromadb.config import Settings as ChromaSettings
-
             self.settings.ensure_home()
-            self.settings.index_dir.mkdir(parents=True, exist_ok=True)
-            self._client = chromadb.PersistentClient(
-                path=str(self.settings.index_dir),
-                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=True),
-            )
-            secure_tree(self.settings.index_dir)
+            self._client = open_chroma(self.settings.index_dir)
         return self._client
 
     @property
@@ -173,9 +169,13 @@ class KnowledgeBase:
 
     # -- the person's documents (kept in assistant.retrieval.documents) ---------------------
     def _documents(self) -> Any:
-        from assistant.retrieval.documents import DocumentStore
+        from assistant.retrieval.documents import DocumentStore, documents_dir
 
-        return DocumentStore(self.client, self.embedder, self.settings.index_dir)
+        if self._document_store is None:
+            self._document_store = DocumentStore(
+                documents_dir(self.settings), lambda: self.embedder
+            )
+        return self._document_store
 
     def ingest(self, paths: Iterable[str | Path]) -> Any:  # -> documents.IngestReport
         return self._documents().ingest(paths)

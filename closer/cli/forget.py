@@ -2,7 +2,8 @@
 
 The bundled guidance index and the model files stay (they hold nothing about the person).
 Deleted rows are overwritten (``secure_delete``), the database is vacuumed and its write-ahead
-log truncated, so the words do not linger in free pages or in the ``-wal`` file.
+log truncated, so the words do not linger in free pages or in the ``-wal`` file.  The
+documents live in a store of their own, so forgetting them is deleting its folder.
 """
 
 from __future__ import annotations
@@ -71,25 +72,14 @@ def _confirmed(settings: Any) -> bool:
 
 
 def forget_conversations(settings: Any) -> int:
-    """Delete every conversation; returns how many there were."""
+    """Delete every conversation, each after any turn on it has finished; returns how many."""
     if not settings.db_path.exists():
         return 0
     from assistant.storage import Store
 
     store = Store(settings.db_path)
     try:
-        # Zero deleted content instead of just unlinking pages.
-        store.conn.execute("PRAGMA secure_delete=ON")
-        count = store.delete_all()
-        # Leftovers from threads missing in the sessions index (e.g. a crash between the
-        # checkpoint and the index update) go too.
-        with store.saver.lock:
-            for table in ("checkpoints", "writes"):
-                store.conn.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed names
-            store.conn.commit()
-            store.conn.execute("VACUUM")
-            store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return count
+        return store.delete_all()  # secure_delete on, then VACUUM and a truncated WAL
     finally:
         store.close()
 
@@ -102,20 +92,36 @@ def forget_page_files(settings: Any) -> None:
 
 
 def forget_documents(settings: Any) -> int:
-    """Delete the person's documents collection (text and vectors); returns how many."""
-    if not settings.index_dir.exists():
-        return 0
+    """Delete the person's documents: their store's folder goes; returns how many."""
+    from assistant.retrieval.documents import documents_dir
     from assistant.retrieval.index import KnowledgeBase
 
-    knowledge = KnowledgeBase(settings)
-    names = {getattr(c, "name", c) for c in knowledge.client.list_collections()}
-    from assistant.retrieval.documents import DOCUMENTS_COLLECTION
+    count = 0
+    if documents_dir(settings).exists():
+        count = int(KnowledgeBase(settings).forget_documents())
+    return count + _forget_legacy_documents(settings)
 
-    if DOCUMENTS_COLLECTION not in names:
+
+def _forget_legacy_documents(settings: Any) -> int:
+    """Before documents had their own store they shared the guidance index's folder; if
+    that is what is on disk, the whole folder goes (the guidance is rebuilt from the cards
+    on the next start; it holds nothing else)."""
+    database = settings.index_dir / "chroma.sqlite3"
+    if not database.is_file():
         return 0
-    count = int(knowledge.forget_documents())
-    del knowledge
-    from assistant.retrieval.scrub import scrub_index
+    import sqlite3
 
-    scrub_index(settings.index_dir)
-    return count
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        found = connection.execute("SELECT 1 FROM collections WHERE name = 'documents'")
+        if found.fetchone() is None:
+            return 0
+        count = connection.execute(
+            "SELECT count(DISTINCT string_value) FROM embedding_metadata WHERE key = 'doc_id'"
+        ).fetchone()[0]
+    except sqlite3.DatabaseError:
+        return 0
+    finally:
+        connection.close()
+    shutil.rmtree(settings.index_dir)
+    return int(count)

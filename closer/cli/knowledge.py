@@ -63,10 +63,7 @@ def run_ingest(args: argparse.Namespace) -> int:
     kb = _knowledge_base(args)
     try:
         if args.remove:
-            removed = kb.remove(args.remove)
-            from assistant.retrieval.scrub import scrub_index
-
-            scrub_index(kb.settings.index_dir)  # the removed text leaves the database file too
+            removed = kb.remove(args.remove)  # the store is rebuilt without it: no trace left
             print(f"Removed {args.remove} ({removed} passage(s)) from your documents.")
             return 0
         report = kb.ingest(args.paths)
