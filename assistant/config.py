@@ -55,6 +55,7 @@ class Settings:
     n_threads: int | None = None
     stuck_after: int = 3  # turns in one stage before we offer to move on
     max_message_chars: int = 8000
+    ui_token: str | None = None  # a fixed page token (bookmarkable); None: fresh per start
 
     @property
     def db_path(self) -> Path:
@@ -94,6 +95,7 @@ _ENV_KEYS = {
     "embedding_model": "CLOSER_EMBEDDING_MODEL",
     "locale": "CLOSER_LOCALE",
     "n_ctx": "CLOSER_N_CTX",
+    "ui_token": "CLOSER_UI_TOKEN",
 }
 
 
