@@ -30,6 +30,8 @@ pytestmark = BROWSER_MARKS
 
 STEPS = ["Check-in", "Regulation", "Naming", "Request", "Plan"]
 LOADED = "#closer-stage nav:not([data-messages='-1'])"
+# The controls are enabled once the page has its conversation and its list.
+SETTLED = "#closer-send:not([disabled])"
 CURRENT = "#closer-stage [aria-current='step']"
 TURN_TIMEOUT = 120_000
 
@@ -60,6 +62,7 @@ def open_app(context: Any, url: str) -> Any:
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(url)
     page.wait_for_selector(LOADED, timeout=60_000)
+    page.wait_for_selector(SETTLED, timeout=60_000)
     return page
 
 
