@@ -58,6 +58,7 @@ class Settings:
     kernels: str = "auto"
     stuck_after: int = 3  # turns in one stage before we offer to move on
     max_message_chars: int = 8000
+    ui_token: str | None = None  # a fixed page token (bookmarkable); None: fresh per start
 
     @property
     def db_path(self) -> Path:
@@ -98,6 +99,7 @@ _ENV_KEYS = {
     "locale": "CLOSER_LOCALE",
     "n_ctx": "CLOSER_N_CTX",
     "kernels": "CLOSER_KERNELS",
+    "ui_token": "CLOSER_UI_TOKEN",
 }
 
 

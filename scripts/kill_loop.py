@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import random
+import secrets
 import shutil
 import signal
 import socket
@@ -75,6 +76,9 @@ class Server:
         umask: int | None = None,
     ) -> None:
         self.url = f"http://127.0.0.1:{port}"
+        # A fixed page token (CLOSER_UI_TOKEN), so every restart answers to the same one.
+        self.token = secrets.token_urlsafe(24)
+        self.address = f"{self.url}/?token={self.token}"
         self.log = log
         command = [
             sys.executable,
@@ -87,7 +91,12 @@ class Server:
             "--model",
             str(model),
         ]
-        full_env = {**env, "CLOSER_HOME": str(home), "PYTHONUNBUFFERED": "1"}
+        full_env = {
+            **env,
+            "CLOSER_HOME": str(home),
+            "PYTHONUNBUFFERED": "1",
+            "CLOSER_UI_TOKEN": self.token,
+        }
         with log.open("ab") as out:
             self.process = subprocess.Popen(
                 command,
@@ -106,12 +115,19 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited with {self.process.returncode}; see {self.log}")
             try:
-                with urllib.request.urlopen(f"{self.url}/gradio_api/info", timeout=5) as reply:
+                with self.open("/gradio_api/info", timeout=5) as reply:
                     if reply.status == 200:
                         return time.monotonic() - started
             except OSError:
                 time.sleep(0.5)
         raise RuntimeError(f"server did not answer within {START_TIMEOUT:.0f}s; see {self.log}")
+
+    def open(self, path: str, timeout: float = 60) -> Any:
+        """GET ``path`` with the page token (the page refuses requests without it)."""
+        return urllib.request.urlopen(
+            urllib.request.Request(self.url + path, headers=auth_header(self.token)),
+            timeout=timeout,
+        )
 
     def kill9(self) -> None:
         os.kill(self.process.pid, signal.SIGKILL)
@@ -126,19 +142,24 @@ class Server:
                 self.kill9()
 
 
-def call(url: str, endpoint: str, data: list[Any]) -> Iterator[tuple[str, Any]]:
+def auth_header(token: str) -> dict[str, str]:
+    return {"Authorization": f"token {token}"} if token else {}
+
+
+def call(url: str, endpoint: str, data: list[Any], token: str = "") -> Iterator[tuple[str, Any]]:
     """Gradio's HTTP API: POST the inputs, then read the server-sent events as (event, data)."""
     body = json.dumps({"data": data}).encode("utf-8")
     request = urllib.request.Request(
         f"{url}/gradio_api/call/{endpoint}",
         data=body,
-        headers={"Content-Type": "application/json"},
+        headers={"Content-Type": "application/json", **auth_header(token)},
     )
     with urllib.request.urlopen(request, timeout=60) as reply:
         event_id = json.load(reply)["event_id"]
-    with urllib.request.urlopen(
-        f"{url}/gradio_api/call/{endpoint}/{event_id}", timeout=TURN_TIMEOUT
-    ) as stream:
+    result = urllib.request.Request(
+        f"{url}/gradio_api/call/{endpoint}/{event_id}", headers=auth_header(token)
+    )
+    with urllib.request.urlopen(result, timeout=TURN_TIMEOUT) as stream:
         event = ""
         for raw in stream:
             line = raw.decode("utf-8").rstrip("\n")
@@ -164,9 +185,9 @@ def reply_text(outputs: Any) -> str:
     return "".join(p.get("text", "") for p in parts if isinstance(p, dict))
 
 
-def complete_turn(url: str, text: str, thread: str) -> str:
+def complete_turn(server: Server, text: str, thread: str) -> str:
     """Send one message and read its reply to the end; returns the thread id."""
-    for event, data in call(url, "on_send", [text, thread]):
+    for event, data in call(server.url, "on_send", [text, thread], server.token):
         if event == "error":
             raise RuntimeError(f"the server answered with an error: {data}")
         if event == "complete":
@@ -178,7 +199,7 @@ def kill_mid_reply(server: Server, text: str, thread: str, pieces: int) -> bool:
     """Send a message, SIGKILL the server after ``pieces`` streamed pieces; True if mid-stream."""
     seen = 0
     try:
-        for event, data in call(server.url, "on_send", [text, thread]):
+        for event, data in call(server.url, "on_send", [text, thread], server.token):
             if event == "generating" and reply_text(data):
                 seen += 1
                 if seen >= pieces:
@@ -267,7 +288,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             ready = server.wait_ready()
             text = f"round {round_no}: my chest gets tight when I think about our talk tonight"
-            thread = complete_turn(server.url, text, thread)
+            thread = complete_turn(server, text, thread)
             tally.completed.append(text)
             in_flight = f"round {round_no}: I breathed slowly and I feel a little calmer now"
             pieces = random.randint(1, args.max_pieces)
@@ -311,7 +332,7 @@ def reload_check(
     try:
         server.wait_ready()
         shown = ""
-        for event, data in call(server.url, "on_load", [thread]):
+        for event, data in call(server.url, "on_load", [thread], server.token):
             if event == "complete":
                 shown = json.dumps(data[1], ensure_ascii=False)
         # The page escapes Markdown punctuation ("round 1: ..." shows as "round 1\\: ...").

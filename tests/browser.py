@@ -1,14 +1,16 @@
 """Helpers for driving ``closer ui`` in Debian's headless Chromium with Playwright.
 
-``UiServer`` runs the real command in a subprocess; ``open_browser`` starts Chromium with a
-fresh profile and records every request the page makes, so a test can fail on any host
-other than the app's own.
+``UiServer`` runs the real command in a subprocess and reads the address it prints (with
+the launch token): tests open that address, as a person would.  ``open_browser`` starts
+Chromium with a fresh profile and records every request the page makes, so a test can fail
+on any host other than the app's own.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -40,7 +42,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 ARTIFACTS = REPO / "tests" / "artifacts"
-LOCAL_SCHEMES = {"data", "blob", "about"}
+LOCAL_SCHEMES = {"data", "blob", "about", "file"}
+PRINTED_ADDRESS = re.compile(r"running at (http://127\.0\.0\.1:\d+/\?token=[\w.~-]+)")
 
 
 _SHARED: dict[str, Path] = {}
@@ -66,19 +69,40 @@ def free_port() -> int:
 class UiServer:
     """``python -m closer ui`` on a port, with its own data dir; restartable on the same port."""
 
-    def __init__(self, home: Path, port: int | None = None, args: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        home: Path,
+        port: int | None = None,
+        args: tuple[str, ...] = (),
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.home = home
         self.port = port or free_port()
         self.args = args
-        self.url = f"http://127.0.0.1:{self.port}/"
+        self.env = dict(env or {})  # set for the command on top of a clean environment
+        self.url = f"http://127.0.0.1:{self.port}/"  # the bare origin: no token
         self.log_path = home.parent / f"ui-server-{self.port}.log"
         self.proc: subprocess.Popen[bytes] | None = None
 
+    @property
+    def address(self) -> str:
+        """The address this start printed: it carries the launch token."""
+        found = PRINTED_ADDRESS.findall(self.output())
+        if not found:
+            raise AssertionError(f"closer ui printed no address:\n{self.output()}")
+        return found[-1]  # the latest start's
+
+    @property
+    def token(self) -> str:
+        return self.address.split("token=", 1)[1]
+
     def start(self, timeout: float = 900) -> None:
         env = {**os.environ, "CLOSER_HOME": str(self.home), "PYTHONUNBUFFERED": "1"}
-        for var in ("CLOSER_MODEL", "CLOSER_MODEL_URL", "CLOSER_LOCALE"):
+        for var in ("CLOSER_MODEL", "CLOSER_MODEL_URL", "CLOSER_LOCALE", "CLOSER_UI_TOKEN"):
             env.pop(var, None)
+        env.update(self.env)
         log = self.log_path.open("ab")
+        self._log_start = len(self.output())  # a restart appends to the same log
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -105,14 +129,17 @@ class UiServer:
             assert self.proc is not None
             if self.proc.poll() is not None:
                 raise RuntimeError(f"closer ui exited early:\n{self.output()}")
-            if "running at" in self.output() and self._answers():  # printed once it listens
+            if PRINTED_ADDRESS.search(self._this_start()) and self._answers():
                 return
             time.sleep(0.5)
         raise TimeoutError(f"closer ui did not answer within {timeout}s:\n{self.output()}")
 
+    def _this_start(self) -> str:
+        return self.output()[self._log_start :]
+
     def _answers(self) -> bool:
         try:
-            with urllib.request.urlopen(self.url, timeout=5) as response:
+            with urllib.request.urlopen(self.address, timeout=5) as response:
                 return response.status == 200
         except OSError:
             return False

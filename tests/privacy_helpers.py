@@ -391,7 +391,17 @@ class UiServer:
 
     @property
     def url(self) -> str:
+        """The bare origin (no token): what the page's requests are compared against."""
         return self.server.url
+
+    @property
+    def address(self) -> str:
+        """The address with the page token, as ``closer ui`` prints it."""
+        return self.server.address
+
+    def open(self, path: str) -> Any:
+        """GET ``path`` with the page token."""
+        return self.server.open(path)
 
     @property
     def pid(self) -> int:
@@ -400,7 +410,7 @@ class UiServer:
     def turn(self, text: str, thread: str = "") -> tuple[str, list[Any], list[str]]:
         """Send one message; (thread id, final outputs, streamed reply texts)."""
         streamed: list[str] = []
-        for event, data in self._loop.call(self.url, "on_send", [text, thread]):
+        for event, data in self._loop.call(self.url, "on_send", [text, thread], self.server.token):
             if event == "error":
                 raise AssertionError(f"the server answered with an error: {data}")
             if event == "generating":
@@ -410,7 +420,7 @@ class UiServer:
         raise AssertionError("the stream ended without a result")
 
     def load(self, thread: str) -> list[Any]:
-        for event, data in self._loop.call(self.url, "on_load", [thread]):
+        for event, data in self._loop.call(self.url, "on_load", [thread], self.server.token):
             if event == "complete":
                 return data
         raise AssertionError("on_load gave no result")

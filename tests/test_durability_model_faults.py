@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -67,7 +66,7 @@ def test_the_ui_starts_in_guided_mode_and_says_why(
 ) -> None:
     path = fault_file("truncated", tmp_path / "models", embedding_gguf)
     with UiServer(indexed_home, path, tmp_path / "server.log", dict(os.environ)) as server:
-        with urllib.request.urlopen(server.url + "/config", timeout=60) as reply:
+        with server.open("/config") as reply:
             config = json.dumps(json.load(reply))
         assert "guided" in config.lower() and "cut-short.gguf" in config
         _, outputs, _ = server.turn("my chest is tight, I keep rehearsing")

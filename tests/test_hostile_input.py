@@ -195,7 +195,7 @@ def test_hostile_messages_in_the_page_with_the_server_guarded(
         page = context.new_page()
         dialogs: list[str] = []
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        page.goto(server.url + "/")
+        page.goto(server.address)  # the printed address, with the page token
         page.wait_for_selector(loaded, timeout=120_000)
         send(page, FIRST)
         for text in (f"{RTL} {EMOJI}", MARKUP, "hello \x1b[31mred\x1b[0m bell\x07 end"):

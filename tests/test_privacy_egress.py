@@ -104,7 +104,7 @@ def test_ui_conversation_with_retrieval_and_gguf_stays_local(
     with UiServer(closer_home, tiny_model(), tmp_path / "server.log", env) as server:
         assert server.pid in guarded_pids(log), "the guard is not installed in the server"
         assert listening_addresses(server.pid) == [f"127.0.0.1:{server.url.rsplit(':', 1)[1]}"]
-        with urllib.request.urlopen(server.url + "/", timeout=60) as page:
+        with server.open("/") as page:
             assert page.status == 200
         thread, outputs, streamed = server.turn("my chest is tight, I keep rehearsing")
         assert len([s for s in streamed if s]) > 1, "the reply should stream in pieces"

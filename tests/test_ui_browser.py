@@ -30,6 +30,8 @@ pytestmark = BROWSER_MARKS
 
 STEPS = ["Check-in", "Regulation", "Naming", "Request", "Plan"]
 LOADED = "#closer-stage nav:not([data-messages='-1'])"
+# The controls are enabled once the page has its conversation and its list.
+SETTLED = "#closer-send:not([disabled])"
 CURRENT = "#closer-stage [aria-current='step']"
 TURN_TIMEOUT = 120_000
 
@@ -60,6 +62,7 @@ def open_app(context: Any, url: str) -> Any:
     page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(url)
     page.wait_for_selector(LOADED, timeout=60_000)
+    page.wait_for_selector(SETTLED, timeout=60_000)
     return page
 
 
@@ -102,11 +105,11 @@ def test_server_listens_on_loopback_only(server: UiServer) -> None:
             if state == "0A" and int(local.split(":")[1], 16) == server.port:
                 listening.append(local.split(":")[0])
     assert listening == ["0100007F"], listening  # 127.0.0.1, and nothing else
-    assert f"running at {server.url}" in server.output()
+    assert f"running at {server.url}?token=" in server.output()
 
 
 def test_first_screen_steps_banner_keyboard_and_contrast(context: Any, server: UiServer) -> None:
-    page = open_app(context, server.url)
+    page = open_app(context, server.address)
     banner = page.inner_text("#closer-banner")
     assert "Guided mode — no model loaded" in banner and "closer model pull" in banner
     assert "closer ui --model PATH" in banner
@@ -155,7 +158,7 @@ def contrast(page: Any, selector: str) -> float:
 
 
 def test_streamed_reply_moves_the_stage_and_shows_sources(context: Any, server: UiServer) -> None:
-    page = open_app(context, server.url)
+    page = open_app(context, server.address)
     watch_reply_lengths(page)
     send(page, "my chest is tight, I keep rehearsing")
     growing = reply_lengths(page)
@@ -176,7 +179,7 @@ def test_streamed_reply_moves_the_stage_and_shows_sources(context: Any, server: 
 def test_typed_html_and_markdown_stay_text_and_empty_gets_an_answer(
     context: Any, server: UiServer
 ) -> None:
-    page = open_app(context, server.url)
+    page = open_app(context, server.address)
     attack = "<img src=x onerror=alert(1)> **bold** <script>alert(2)</script>"
     send(page, attack)
     assert user_texts(page)[-1] == attack
@@ -190,7 +193,7 @@ def test_typed_html_and_markdown_stay_text_and_empty_gets_an_answer(
 
 
 def test_pause_button_gives_a_return_plan(context: Any, server: UiServer) -> None:
-    page = open_app(context, server.url)
+    page = open_app(context, server.address)
     send(page, "my chest is tight, I keep rehearsing")
     before = shown(page)
     page.click("#closer-pause")
@@ -201,7 +204,7 @@ def test_pause_button_gives_a_return_plan(context: Any, server: UiServer) -> Non
 
 
 def test_export_downloads_the_plan_as_markdown(context: Any, server: UiServer) -> None:
-    page = open_app(context, server.url)
+    page = open_app(context, server.address)
     send(page, "my chest is tight, I keep rehearsing")
     page.focus("#closer-new")
     page.keyboard.press("Tab")
@@ -222,9 +225,9 @@ def test_two_browsers_stay_isolated_and_reload_resumes(
         open_browser(playwright, tmp_path / "a", server.url) as (first, _),
         open_browser(playwright, tmp_path / "b", server.url) as (second, _),
     ):
-        page_a = open_app(first, server.url)
+        page_a = open_app(first, server.address)
         send(page_a, "only browser A knows about the blue kettle")
-        page_b = open_app(second, server.url)
+        page_b = open_app(second, server.address)
         assert user_texts(page_b) == []
         send(page_b, "browser B is thinking about the red door")
         session_a = page_a.get_attribute("#closer-stage nav", "data-session")
@@ -240,7 +243,7 @@ def test_two_browsers_stay_isolated_and_reload_resumes(
 
 
 def test_abuse_shows_resources_that_stay_for_the_session(context: Any, server: UiServer) -> None:
-    page = open_app(context, server.url)
+    page = open_app(context, server.address)
     assert not page.is_visible("#closer-help .closer-resources")
     send(page, "he hit me last night and I'm scared to go home")
     panel = page.locator("#closer-help .closer-resources")
@@ -256,7 +259,7 @@ def test_abuse_shows_resources_that_stay_for_the_session(context: Any, server: U
 
 
 def test_new_and_delete_conversation(context: Any, server: UiServer) -> None:
-    page = open_app(context, server.url)
+    page = open_app(context, server.address)
     send(page, "my chest is tight, I keep rehearsing")
     first = page.get_attribute("#closer-stage nav", "data-session")
     assert first in saved_sessions(server)
@@ -276,10 +279,14 @@ def test_new_and_delete_conversation(context: Any, server: UiServer) -> None:
 
 
 def test_a_later_server_start_resumes_the_conversation(context: Any, server: UiServer) -> None:
-    page = open_app(context, server.url)
+    page = open_app(context, server.address)
     send(page, "my chest is tight, I keep rehearsing")
+    before = server.address
     server.restart()
-    page.reload()
+    assert server.address != before  # a fresh token at every start
+    page.reload()  # the old address and cookie open nothing now
+    assert "needs its page token" in page.inner_text("body")
+    page.goto(server.address)  # the newly printed one, as the person would
     page.wait_for_selector(LOADED, timeout=60_000)
     assert user_texts(page) == ["my chest is tight, I keep rehearsing"]
     assert current_step(page).endswith("Regulation")

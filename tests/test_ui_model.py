@@ -47,7 +47,7 @@ def test_banner_names_the_model_and_the_reply_streams(
         open_browser(driver, tmp_path / "profile", model_server.url) as (context, _),
     ):
         page = context.new_page()
-        page.goto(model_server.url)
+        page.goto(model_server.address)
         page.wait_for_selector(LOADED, timeout=60_000)
         banner = page.inner_text("#closer-banner")
         assert "tiny-chat.gguf" in banner and "backend: CPU" in banner, banner

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+import time
 from pathlib import Path
 
 from closer.ui import browser_secret
@@ -70,3 +71,25 @@ def test_ui_command_rejects_a_bad_port_plainly(closer_home: Path) -> None:
     usage = run_closer("ui", "--help", home=closer_home, timeout=60)
     for flag in ("--port", "--model", "--model-url", "--no-browser"):
         assert flag in usage.stdout
+
+
+def test_conversation_titles_dates_and_the_browsers_ids() -> None:
+    from assistant.storage import SessionInfo
+    from closer.ui import conversations
+
+    assert conversations.short_title("my chest is tight when I bring it up") == (
+        "my chest is tight when I…"
+    )
+    assert conversations.short_title("short one") == "short one"
+    assert conversations.short_title("   ") == "(no words yet)"
+    assert len(conversations.short_title("x" * 200)) <= conversations.TITLE_CHARS + 1
+    now = time.mktime((2026, 12, 2, 15, 0, 0, 0, 0, -1))
+    assert conversations.when(now - 3600, now) == "today, 14:00"
+    assert conversations.when(now - 86400, now) == "1 Dec, 15:00"
+    assert conversations.when(now - 400 * 86400, now).endswith("2025")
+    # What a browser sends back is input: anything but a list of strings is dropped.
+    assert conversations.remembered(None, "abc") == ["abc"]
+    assert conversations.remembered(["a", 3, {"x": 1}, "b"], "a", "") == ["a", "b"]
+    sessions = [SessionInfo("n", "newest", 1, 3), SessionInfo("o", "oldest", 1, 2)]
+    assert conversations.mine_in_store(sessions, ["o", "gone"]) == [sessions[1]]
+    assert [value for _label, value in conversations.choices(sessions)] == ["n", "o"]

@@ -23,6 +23,7 @@ def run_ui(args: argparse.Namespace) -> int:
         raise UserError(_busy(args.port))
     settings = settings_from(args)
     settings.ensure_home()
+    token = _page_token(settings.ui_token)  # a bad fixed token fails before the slow start
     from closer.ui import offline_environment
 
     offline_environment(settings.home)  # before anything imports gradio
@@ -37,10 +38,25 @@ def run_ui(args: argparse.Namespace) -> int:
     warm_up(services)
     print(f"Model: {model_label(services.model.describe())}", flush=True)
     try:
-        serve(services, port=args.port, open_browser=not args.no_browser)
+        serve(
+            services,
+            port=args.port,
+            open_browser=not args.no_browser,
+            token=token,
+            fixed_token=bool(settings.ui_token),
+        )
     except OSError as error:  # the port was taken while the model loaded
         raise UserError(_busy(args.port)) from error
     return 0
+
+
+def _page_token(configured: str | None) -> str:
+    from closer.ui.guard import TokenError, launch_token
+
+    try:
+        return launch_token(configured)
+    except TokenError as error:
+        raise UserError(str(error)) from None
 
 
 def _busy(port: int | None) -> str:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import sys
 from pathlib import Path
 from typing import Any
 
-HOST = "127.0.0.1"
+from closer.ui.server import HOST
+
 log = logging.getLogger("closer.ui")
 
 
@@ -63,29 +65,38 @@ def create_app(services: Any) -> Any:
     return build_app(manager, secret=browser_secret(home))
 
 
-def serve(services: Any, *, port: int | None = None, open_browser: bool = True) -> None:
-    """Serve the page on loopback until interrupted; prints the local URL."""
-    from closer.ui.theme import CSS, offline_theme
+def serve(
+    services: Any,
+    *,
+    port: int | None = None,
+    open_browser: bool = True,
+    token: str | None = None,
+    fixed_token: bool = False,
+) -> None:
+    """Serve the page on loopback behind the launch token until interrupted.
 
+    ``token``: the one ``closer ui`` chose (None: a fresh one); ``fixed_token``: it came
+    from config.toml or ``CLOSER_UI_TOKEN``.  Prints the address that logs a browser in.
+    """
+    from closer.ui.guard import Guard, launch_token
+    from closer.ui.server import build_server_app, listening_socket, run_server, write_opener
+
+    token = token or launch_token(None)
     demo = create_app(services)
     demo.queue(default_concurrency_limit=1)
-    _app, local_url, _share = demo.launch(
-        prevent_thread_lock=True,
-        server_name=HOST,
-        server_port=port,
-        share=False,
-        inbrowser=open_browser,
-        theme=offline_theme(),
-        css=CSS,
-        footer_links=[],
-        ssr_mode=False,
-        pwa=False,
-        mcp_server=False,
-        allowed_paths=[str(services.settings.home / "ui-cache" / "plans")],
-        quiet=True,
-        show_error=False,
+    sock = listening_socket(port)
+    guard = Guard(token=token, port=sock.getsockname()[1])
+    home = services.settings.home
+    app = build_server_app(demo, guard, allowed_paths=[str(home / "ui-cache" / "plans")])
+    again = (
+        "This address stays the same (ui_token is set)."
+        if fixed_token
+        else "The address changes at every start; set ui_token in config.toml to keep one."
     )
     print(
-        f"Closer is running at {local_url} (this computer only). Press Ctrl+C to stop.", flush=True
+        f"Closer is running at {guard.address()} (this computer only). Press Ctrl+C to stop.\n"
+        f"To open the page again, open that address. {again}",
+        flush=True,
     )
-    demo.block_thread()
+    run_server(app, sock, opener=write_opener(home, guard.address()) if open_browser else None)
+    print("\nStopped. Everything up to the last finished turn is saved.", file=sys.stderr)

@@ -1,22 +1,36 @@
 """The Gradio page: layout, and the small functions that turn session views into outputs.
 
 One ``SessionManager`` (and so one set of services: store, model, screen, knowledge base)
-serves every browser.  Each browser keeps only its thread id, in localStorage.
+serves every browser.  Each browser keeps only ids, encrypted in its localStorage: the
+conversation it shows, and the conversations it had (the list).
+
+One turn at a time: while a reply streams, the page disables what would change the
+conversation (send, pause, new, delete, the list), and every event that writes a
+conversation (send, pause, delete) waits in one queue (``TURNS``), so a pause or a delete
+that still gets through runs after the turn has been saved, never beside it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from html import escape
 from typing import Any
 
-from closer.ui import map_panel, views
+from closer.ui import conversations, map_panel, views
 from closer.ui.session import PAUSE_MESSAGE, SessionManager, View
+from closer.ui.texts import ui_text
 
 STORAGE_KEY = "closer-conversation"
+LIST_KEY = "closer-conversations"
+TURNS = "closer-turns"
+# The controls start disabled: the page's first refresh (after it loaded its conversation)
+# enables them, so nothing is sent or deleted before the page knows which conversation it is.
+LOCKED: dict[str, Any] = {"interactive": False}
 
 
 def view_outputs(view: View, *, clear_input: bool = True) -> tuple[Any, ...]:
-    """Values for OUTPUTS (see build_app) from a whole view."""
+    """Values for Page.outputs from a whole view."""
     import gradio as gr
 
     return (
@@ -35,7 +49,7 @@ def view_outputs(view: View, *, clear_input: bool = True) -> tuple[Any, ...]:
 
 
 def chat_outputs(chat: list[dict[str, str]]) -> tuple[Any, ...]:
-    """Values for OUTPUTS while a reply streams: only the chat (and the cleared input) change."""
+    """Values for Page.outputs while a reply streams: only the chat (and the cleared input)."""
     import gradio as gr
 
     skip = gr.skip()
@@ -47,6 +61,54 @@ def stream_outputs(manager: SessionManager, text: str, thread_id: str) -> Iterat
         yield chat_outputs(value) if kind == "chat" else view_outputs(value)
 
 
+@dataclass
+class Page:
+    """The components the handlers read and write."""
+
+    thread: Any
+    mine: Any
+    chat: Any
+    stage: Any
+    sources: Any
+    help_panel: Any
+    notices: Any
+    message: Any
+    send: Any
+    pause: Any
+    side: SideControls
+
+    @property
+    def outputs(self) -> list[Any]:
+        turn = [self.thread, self.chat, self.stage, self.sources, self.help_panel]
+        return [*turn, self.notices, self.side.plan, self.message, self.side.confirm]
+
+    @property
+    def controls(self) -> list[Any]:
+        """What a streaming reply disables: everything that would start or end a turn."""
+        side = self.side
+        return [
+            self.send,
+            self.pause,
+            self.message,
+            side.new,
+            side.delete,
+            side.really,
+            side.listing,
+        ]
+
+
+@dataclass
+class SideControls:
+    new: Any
+    plan: Any
+    delete: Any
+    listing: Any
+    confirm: Any
+    confirm_text: Any
+    really: Any
+    cancel: Any
+
+
 def build_app(manager: SessionManager, *, secret: str) -> Any:
     """The Blocks app (not launched)."""
     import gradio as gr
@@ -54,6 +116,7 @@ def build_app(manager: SessionManager, *, secret: str) -> Any:
     info = {**manager.services.model.describe(), "warnings": manager.services.warnings}
     with gr.Blocks(title="Closer", analytics_enabled=False) as demo:
         thread = gr.BrowserState("", storage_key=STORAGE_KEY, secret=secret)
+        mine = gr.BrowserState([], storage_key=LIST_KEY, secret=secret)
         with gr.Row(elem_id="closer-top", equal_height=True):
             gr.HTML(
                 "<h1>Closer</h1>", elem_id="closer-title", js_on_load=None, scale=0, min_width=110
@@ -65,30 +128,99 @@ def build_app(manager: SessionManager, *, secret: str) -> Any:
                 chat, notices, message, send, pause = _chat_column()
             with gr.Column(scale=2, min_width=280):
                 help_panel = gr.HTML("", visible=False, elem_id="closer-help", js_on_load=None)
-                new, plan, delete, confirm, really, cancel = _session_controls()
+                side = _session_controls()
                 sources = gr.HTML(views.sources_html([]), elem_id="closer-sources", js_on_load=None)
                 map_panel.attach(manager, thread=thread, message=message)  # issue 15
-
-        outputs = [thread, chat, stage, sources, help_panel, notices, plan, message, confirm]
-
-        def on_load(thread_id: str) -> tuple:
-            return view_outputs(manager.restore(thread_id), clear_input=False)
-
-        def on_send(text: str, thread_id: str) -> Iterator[tuple]:
-            yield from stream_outputs(manager, text, thread_id)
-
-        def on_pause(thread_id: str) -> Iterator[tuple]:
-            yield from stream_outputs(manager, PAUSE_MESSAGE, thread_id)
-
-        demo.load(on_load, inputs=[thread], outputs=outputs, show_progress="hidden")
-        message.submit(on_send, inputs=[message, thread], outputs=outputs)
-        send.click(on_send, inputs=[message, thread], outputs=outputs)
-        pause.click(on_pause, inputs=[thread], outputs=outputs)
-        new.click(lambda: view_outputs(manager.new()), outputs=outputs)
-        delete.click(lambda: gr.update(visible=True), outputs=[confirm])
-        cancel.click(lambda: gr.update(visible=False), outputs=[confirm])
-        really.click(lambda t: view_outputs(manager.delete(t)), inputs=[thread], outputs=outputs)
+        page = Page(
+            thread, mine, chat, stage, sources, help_panel, notices, message, send, pause, side
+        )
+        wire(demo, manager, page)
     return demo
+
+
+def wire(demo: Any, manager: SessionManager, page: Page) -> None:
+    """The events: each one that changes the conversation locks the controls, runs, and ends
+    by refreshing the list and unlocking them."""
+    import gradio as gr
+
+    side = page.side
+    refreshed = [page.mine, *page.controls]
+
+    def on_load(thread_id: str) -> tuple:
+        return view_outputs(manager.restore(thread_id), clear_input=False)
+
+    def on_send(text: str, thread_id: str) -> Iterator[tuple]:
+        yield from stream_outputs(manager, text, thread_id)
+
+    def on_pause(thread_id: str) -> Iterator[tuple]:
+        yield from stream_outputs(manager, PAUSE_MESSAGE, thread_id)
+
+    def on_new() -> tuple:
+        return view_outputs(manager.new())
+
+    def on_open(thread_id: str) -> tuple:
+        return view_outputs(manager.open(thread_id))
+
+    def on_delete(thread_id: str) -> tuple:
+        return view_outputs(manager.delete(thread_id))
+
+    def lock() -> tuple:
+        return tuple(gr.update(interactive=False) for _ in page.controls)
+
+    def refresh(thread_id: str, mine: Any) -> tuple:
+        ids, listing = conversation_list(manager, thread_id, mine)
+        unlocked = gr.update(interactive=True)
+        return (ids, *[unlocked] * (len(page.controls) - 1), listing)
+
+    def ask_delete(thread_id: str) -> tuple:
+        return gr.update(visible=True), delete_question(manager, thread_id)
+
+    def chain(trigger: Any, fn: Any, inputs: list[Any], *, queued: bool) -> None:
+        step = trigger(lock, None, page.controls, queue=False, show_progress="hidden")
+        step = step.then(fn, inputs, page.outputs, concurrency_id=TURNS if queued else None)
+        step.then(refresh, [page.thread, page.mine], refreshed, show_progress="hidden")
+
+    demo.load(on_load, [page.thread], page.outputs, show_progress="hidden").then(
+        refresh, [page.thread, page.mine], refreshed, show_progress="hidden"
+    )
+    chain(page.message.submit, on_send, [page.message, page.thread], queued=True)
+    chain(page.send.click, on_send, [page.message, page.thread], queued=True)
+    chain(page.pause.click, on_pause, [page.thread], queued=True)
+    chain(side.really.click, on_delete, [page.thread], queued=True)
+    chain(side.new.click, on_new, [], queued=False)
+    chain(side.listing.input, on_open, [side.listing], queued=False)
+    side.delete.click(ask_delete, [page.thread], [side.confirm, side.confirm_text])
+    side.cancel.click(lambda: gr.update(visible=False), outputs=[side.confirm])
+
+
+def conversation_list(manager: SessionManager, thread_id: str, mine: Any) -> tuple[list, Any]:
+    """This browser's remembered ids (the shown one added once saved) and the list's update."""
+    import gradio as gr
+
+    shown = thread_id if manager.saved(thread_id) else ""
+    sessions = conversations.mine_in_store(
+        manager.services.store.list_sessions(), conversations.remembered(mine, shown)
+    )
+    ids = [info.id for info in sessions]
+    empty = ui_text("conversations", "empty")
+    return ids, gr.update(
+        choices=conversations.choices(sessions),
+        value=shown or None,
+        interactive=True,
+        info=None if sessions else empty,
+    )
+
+
+def delete_question(manager: SessionManager, thread_id: str) -> str:
+    """The confirmation, naming the conversation it deletes."""
+    sessions = manager.services.store.list_sessions()
+    info = conversations.find(sessions, thread_id) if thread_id else None
+    if info is None:
+        return f"<p>{escape(ui_text('conversations', 'confirm_unsaved'))}</p>"
+    question = ui_text("conversations", "confirm").format(
+        title=conversations.short_title(info.title), when=conversations.when(info.updated)
+    )
+    return f"<p>{escape(question)}</p>"
 
 
 def _chat_column() -> tuple[Any, ...]:
@@ -117,17 +249,24 @@ def _chat_column() -> tuple[Any, ...]:
             scale=6,
             placeholder="e.g. My chest gets tight when I bring it up…",
         )
-        send = gr.Button("Send", variant="primary", elem_id="closer-send", scale=0, min_width=80)
-        pause = gr.Button("I need a pause", elem_id="closer-pause", scale=0, min_width=170)
+        send = gr.Button(
+            "Send", variant="primary", elem_id="closer-send", scale=0, min_width=80, **LOCKED
+        )
+        pause = gr.Button(
+            "I need a pause", elem_id="closer-pause", scale=0, min_width=170, **LOCKED
+        )
     return chat, notices, message, send, pause
 
 
-def _session_controls() -> tuple[Any, ...]:
+def _session_controls() -> SideControls:
     import gradio as gr
 
-    gr.HTML("<h2 class='closer-controls-title'>This conversation</h2>", js_on_load=None)
+    heading = escape(ui_text("conversations", "heading"))
+    gr.HTML(f"<h2 class='closer-controls-title'>{heading}</h2>", js_on_load=None)
     with gr.Row(elem_id="closer-controls"):
-        new = gr.Button("New conversation", size="sm", elem_id="closer-new", min_width=120)
+        new = gr.Button(
+            "New conversation", size="sm", elem_id="closer-new", min_width=120, **LOCKED
+        )
         plan = gr.DownloadButton(
             "Export plan (.md)",
             size="sm",
@@ -136,16 +275,21 @@ def _session_controls() -> tuple[Any, ...]:
             min_width=120,
         )
         delete = gr.Button(
-            "Delete", size="sm", variant="stop", elem_id="closer-delete", min_width=70
+            "Delete", size="sm", variant="stop", elem_id="closer-delete", min_width=70, **LOCKED
         )
     with gr.Column(visible=False, elem_id="closer-confirm") as confirm:
-        gr.HTML(
-            "<p>Delete this conversation for good? It is removed from this computer.</p>",
-            js_on_load=None,
-        )
+        confirm_text = gr.HTML("", elem_id="closer-confirm-text", js_on_load=None)
         with gr.Row():
             really = gr.Button(
-                "Yes, delete it", variant="stop", size="sm", elem_id="closer-delete-yes"
+                "Yes, delete it", variant="stop", size="sm", elem_id="closer-delete-yes", **LOCKED
             )
             cancel = gr.Button("Keep it", size="sm", elem_id="closer-delete-no")
-    return new, plan, delete, confirm, really, cancel
+    listing = gr.Radio(
+        choices=[],
+        value=None,
+        label=ui_text("conversations", "label"),
+        info=ui_text("conversations", "empty"),
+        elem_id="closer-list",
+        **LOCKED,
+    )
+    return SideControls(new, plan, delete, listing, confirm, confirm_text, really, cancel)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,8 @@ from assistant.events import Notice, ReplyDelta, ReplyReplaced, TurnResult
 from closer.ui import views
 
 log = logging.getLogger("closer.ui")
+# The shape of Store.new_session_id(): a browser's id for a conversation it has not saved yet.
+THREAD_ID = re.compile(r"[0-9a-f]{12}")
 
 PAUSE_MESSAGE = "I need a pause"
 EMPTY_REPLY = (
@@ -78,6 +81,19 @@ class SessionManager:
     def restore(self, thread_id: str | None) -> View:
         """The saved conversation this browser had, or a fresh one."""
         return self.view(self.conversation(thread_id if self.saved(thread_id) else None))
+
+    def continuing(self, thread_id: str | None) -> Any:
+        """The conversation a turn belongs to: the one the page shows.
+
+        A conversation the page shows but has not saved yet keeps its id, so a second
+        event queued behind its first turn (a pause) joins the same conversation.
+        """
+        known = self.saved(thread_id) or bool(thread_id and THREAD_ID.fullmatch(thread_id))
+        return self.conversation(thread_id if known else None)
+
+    def open(self, thread_id: str | None) -> View:
+        """A saved conversation, to continue it (a fresh one if it is gone)."""
+        return self.restore(thread_id)
 
     def view(
         self, conversation: Any, *, sources: list | None = None, notices: list[str] | None = None
@@ -145,7 +161,7 @@ class SessionManager:
 
     def send(self, text: str | None, thread_id: str | None) -> Iterator[tuple[str, Any]]:
         """One turn as a stream: ("chat", messages) while the reply grows, then ("view", View)."""
-        conversation = self.conversation(thread_id if self.saved(thread_id) else None)
+        conversation = self.continuing(thread_id)
         before = [chat_message(m["role"], m["content"]) for m in conversation.history()]
         if not (text or "").strip():
             yield "view", self._with_reply(self.view(conversation), EMPTY_REPLY)

@@ -1,0 +1,66 @@
+"""A slow OpenAI-compatible endpoint on 127.0.0.1, for tests that act while a reply streams.
+
+``closer ui --model-url`` talks to it like to any local server: ``/v1/models`` and
+``/v1/chat/completions`` with ``stream: true``.  Each reply comes a word at a time with a
+pause between words, so a reply streams for a few seconds: long enough to click during it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+REPLY = (
+    "It sounds like your chest tightens when you think about raising this with your "
+    "partner. That makes sense. What would help you feel a little steadier right now?"
+)
+
+
+def handler(words: list[str], delay: float) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *_args: object) -> None:  # quiet in test output
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            body = json.dumps({"data": [{"id": "slow-test-model"}]}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            self.send_response(200)
+            self.send_header("Content-Type", "text/event-stream")
+            self.end_headers()
+            for index, word in enumerate(words):
+                self._event({"delta": {"content": word if index == 0 else " " + word}})
+                time.sleep(delay)
+            self._event({"delta": {}, "finish_reason": "stop"})
+            self.wfile.write(b"data: [DONE]\n\n")
+
+        def _event(self, choice: dict) -> None:
+            payload = json.dumps({"choices": [{"index": 0, **choice}]})
+            self.wfile.write(f"data: {payload}\n\n".encode())
+            self.wfile.flush()
+
+    return Handler
+
+
+@contextmanager
+def slow_endpoint(delay: float = 0.25, reply: str = REPLY) -> Iterator[str]:
+    """Serve the slow endpoint; yields its base URL (``http://127.0.0.1:PORT/v1``)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler(reply.split(), delay))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        server.shutdown()
+        server.server_close()
