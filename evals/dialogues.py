@@ -139,9 +139,7 @@ class _Tally:
             "false_intent_rate": share(self.false_intents, self.intent_turns),
             "escalated_rate": share(self.escalated, self.conversations),
             "coached_turns": self.coached,
-            "listening_pass_rate": share(
-                self.coached - len(self.listening_failures), self.coached
-            ),
+            "listening_pass_rate": share(self.coached - len(self.listening_failures), self.coached),
             "listening_problems": dict(self.problems.most_common()),
             "listening_failures": self.listening_failures,
             "by_kind": {

@@ -3,7 +3,8 @@
 Four plain rules (numbers and word lists in ``knowledge/rules/listening.yaml``): a quoted
 echo of the person's words has at least three words, one of them a content word, and is
 not cut mid-phrase; no sentence of eight or more words comes back from the previous three
-replies; at most 120 words; at most one question outside quotes.  The evals score replies
+replies (words in double quotes aside: they are quoted back on purpose); at most 120
+words; at most one question outside quotes.  The evals score replies
 with it and the model guard can reject a draft with it.
 """
 
@@ -93,17 +94,33 @@ def echo_problems(reply: str, person_text: str) -> list[Problem]:
             continue  # an example sentence of ours, not an echo
         if len(echoed) < rules.min_echo_words or not has_content_word(echoed):
             found.append("short_echo")
-        elif echoed[-1] in rules.hanging_words and echoed != theirs[-len(echoed) :]:
+        elif echoed[-1] in rules.hanging_words and not _ends_a_phrase(person_text, echoed):
             found.append("cut_echo")
     return found
+
+
+def _ends_a_phrase(person_text: str, echoed: Sequence[str]) -> bool:
+    """The echo stops where one of the person's sentences or phrases stops."""
+    words: list[str] = []
+    ends: set[int] = set()  # word counts at which a phrase of theirs ends
+    for part in re.split(r"[.!?;,:\n]+", person_text):
+        words += words_of(part)
+        ends.add(len(words))
+    size = len(echoed)
+    return any(
+        words[i - size : i] == list(echoed) for i in ends if i >= size > 0
+    )
 
 
 def repeated_sentences(reply: str, previous_replies: Sequence[str]) -> list[str]:
     """The reply's long sentences that already stood in one of the last few replies."""
     rules = listening_rules()
-    earlier = [words_of(text) for text in list(previous_replies)[-rules.repeat_window :]]
+    window = list(previous_replies)[-rules.repeat_window :]
+    earlier = [words_of(_QUOTED.sub(" … ", text)) for text in window]
     repeated = []
-    for sentence in sentences(reply):
+    # Words in double quotes are someone's own (the person's, or a sentence to say), quoted
+    # back on purpose: a plan repeats the person's words, and that is listening.
+    for sentence in sentences(_QUOTED.sub(" … ", reply)):
         words = words_of(sentence)
         if len(words) >= rules.long_sentence_words and any(_contains(e, words) for e in earlier):
             repeated.append(sentence)
