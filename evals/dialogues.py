@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from evals.jsonl import json_lines
+from evals.rubric import coached, listening
 
 STEP_ORDER = ("check_in", "regulation", "naming", "request", "plan")
 
@@ -57,6 +58,11 @@ def run_dialogues(rows: list[dict[str, Any]], services: Any) -> Iterator[dict[st
                 "fallback": result.fallback,
                 "intent": reading.get("intent"),
             }
+            turn["listening"] = (
+                listening(result.user, result.reply, [t["reply"] for t in turns])
+                if coached({"stage": result.stage, "escalation": result.escalation})
+                else None
+            )
             if index < len(expected):
                 turn["expected_stage"] = expected[index]
             if index < len(intents):
@@ -76,6 +82,9 @@ class _Tally:
         self.labelled = self.on_step = 0
         self.intent_turns = self.false_intents = 0
         self.by_kind: dict[str, Counter[str]] = {}
+        self.coached = 0
+        self.problems: Counter[str] = Counter()
+        self.listening_failures: list[dict[str, Any]] = []
 
     def add(self, row: dict[str, Any], turns: list[dict[str, Any]]) -> None:
         self.conversations += 1
@@ -91,6 +100,7 @@ class _Tally:
         kind["conversations"] += 1
         kind["escalated"] += escalated
         for turn in turns:
+            self._listen(turn)
             if "expected_stage" in turn:
                 self.labelled += 1
                 hit = turn["stage"] == turn["expected_stage"]
@@ -101,6 +111,16 @@ class _Tally:
                 self.intent_turns += 1
                 fired = turn["intent"] or "none"
                 self.false_intents += fired != "none" and fired != turn["expected_intent"]
+
+    def _listen(self, turn: dict[str, Any]) -> None:
+        problems = turn.get("listening")
+        if problems is None:
+            return
+        self.coached += 1
+        self.problems.update(problems)
+        if problems:
+            keys = ("id", "turn", "stage", "listening", "user", "reply")
+            self.listening_failures.append({key: turn[key] for key in keys})
 
     def summary(self) -> dict[str, Any]:
         def share(part: int, whole: int) -> float | None:
@@ -118,6 +138,10 @@ class _Tally:
             "right_step_rate": share(self.on_step, self.labelled),
             "false_intent_rate": share(self.false_intents, self.intent_turns),
             "escalated_rate": share(self.escalated, self.conversations),
+            "coached_turns": self.coached,
+            "listening_pass_rate": share(self.coached - len(self.listening_failures), self.coached),
+            "listening_problems": dict(self.problems.most_common()),
+            "listening_failures": self.listening_failures,
             "by_kind": {
                 name: {
                     "conversations": c["conversations"],

@@ -74,6 +74,7 @@ def _detail(check: str, turn: dict[str, Any]) -> str:
         "length": f"{rubric.word_count(prose)} words",
         "one_question": f"{rubric.question_count(prose)} questions",
         "no_diagnosis": f"labels: {rubric.diagnostic_labels(prose)}",
+        "listening": ", ".join(turn.get("listening") or []),
         "grounded": f"stage {turn.get('stage')}, sources "
         + ", ".join(str(s.get("id")) for s in turn.get("sources") or []),
     }

@@ -12,7 +12,7 @@ fixed data, not prose.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from assistant.coaching.blocking import find_blocking
+from assistant.coaching.listening import listening_problems
 from assistant.model.guard import without_reassurances
 
 WORDS_FILE = Path(__file__).resolve().parent / "rubric_words.yaml"
@@ -35,6 +36,7 @@ TURN_CHECKS = (
     "reflects",
     "grounded",
     "no_diagnosis",
+    "listening",
     "must",
     "must_not",
 )
@@ -112,9 +114,11 @@ def check_turn(
     spec: Mapping[str, Any],
     result: Mapping[str, Any],
     card_stages: Mapping[str, Iterable[str]],
+    previous_replies: Sequence[str] = (),
 ) -> dict[str, bool | None]:
     """All per-reply checks for one turn: ``spec`` from the scenario, ``result`` a TurnResult
-    as JSON, ``card_stages`` card id -> the stages the card is tagged with."""
+    as JSON, ``card_stages`` card id -> the stages the card is tagged with,
+    ``previous_replies`` the conversation's earlier replies, oldest first."""
     reply = str(result.get("reply", ""))
     prose = without_resources(reply)
     escalated = result.get("escalation") is not None or result.get("stage") == "escalation"
@@ -133,10 +137,43 @@ def check_turn(
         if escalated or not str(result.get("user", "")).strip()
         else grounded(result, card_stages),
         "no_diagnosis": not diagnostic_labels(prose),
+        "listening": None
+        if not coached(result)
+        else not listening(str(result.get("user", "")), reply, previous_replies),
         "must": _patterns_hold(spec.get("must"), reply, want=True),
         "must_not": _patterns_hold(spec.get("must_not"), reply, want=False),
     }
     return checks
+
+
+def coached(result: Mapping[str, Any]) -> bool:
+    """A coaching reply (a step or a pause), not our fixed safety text."""
+    escalated = result.get("escalation") is not None
+    return not escalated and result.get("stage") not in ("escalation", "check", None)
+
+
+def coached_prose(reply: str) -> str:
+    """What the coach wrote: the reply without a resources list and without the fixed
+    support note that the safety screen adds under it."""
+    prose = without_resources(reply)
+    note = _support_note()
+    return prose.replace(note, " ").strip() if note else prose
+
+
+@cache
+def _support_note() -> str:
+    try:
+        from assistant.safety.escalation import load_escalation_text
+
+        return " ".join(str(load_escalation_text()["first"]["support"]).split())
+    except Exception:  # the rubric must still run if the safety texts can't load
+        return ""
+
+
+def listening(user: str, reply: str, previous_replies: Sequence[str]) -> list[str]:
+    """The listening check's problems for a coached reply (empty: it passes)."""
+    earlier = [coached_prose(text) for text in previous_replies]
+    return list(listening_problems(coached_prose(reply), user, earlier))
 
 
 def reflects(user: str, reply: str) -> bool | None:

@@ -64,11 +64,15 @@ def run_scenario(
     from graphs.runner import Conversation
 
     conversation = Conversation(services)
-    turns = []
+    turns: list[dict[str, Any]] = []
     for spec in scenario["turns"]:
         result = conversation.turn(spec["user"]).as_json()
-        checks = rubric.check_turn(spec, result, stages_of)
-        turns.append({**_keep(result), "expected_stage": spec.get("stage"), "checks": checks})
+        previous = [str(turn["reply"]) for turn in turns]
+        checks = rubric.check_turn(spec, result, stages_of, previous)
+        kept = {**_keep(result), "expected_stage": spec.get("stage"), "checks": checks}
+        if checks.get("listening") is not None:
+            kept["listening"] = rubric.listening(result["user"], result["reply"], previous)
+        turns.append(kept)
         if on_turn:
             on_turn()
     conversation_checks = rubric.check_conversation(scenario, turns)

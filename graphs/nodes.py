@@ -45,6 +45,8 @@ def _notes_with(
     text = state.get("user_text", "")
     if reading.specific and not reading.blocking:
         notes["early_request"] = _sentence(text)
+    if reading.ended:
+        notes["ended"] = "yes"  # kept, so no later reply coaches a request to an ex
     if not naming:
         return notes
     if reading.feelings:

@@ -21,6 +21,7 @@ from assistant.model.guided import compose
 from assistant.model.interface import Card, Message, ModelRequest, TurnBrief
 from assistant.model.sentence_gate import SentenceGate
 from graphs.context import Context
+from graphs.read import reading_of
 from graphs.state import ConversationState
 
 log = logging.getLogger("closer.respond")
@@ -110,6 +111,12 @@ def _brief(state: ConversationState) -> TurnBrief:
     )
 
 
+def previous_replies(state: ConversationState) -> list[str]:
+    """The conversation's replies before this turn, oldest first (the guided composer
+    varies its words by them, and the listening check looks back over them)."""
+    return [m["content"] for m in state.get("messages", []) if m["role"] == "assistant"]
+
+
 def respond(state: ConversationState, runtime: Runtime[Context]) -> Update:
     """Write the reply, stream it, and record the finished turn (both messages at once)."""
     write = get_stream_writer()
@@ -121,7 +128,7 @@ def respond(state: ConversationState, runtime: Runtime[Context]) -> Update:
         _stream_text(write, reply)
     else:
         brief = _brief(state)
-        guided = compose(brief)
+        guided = compose(brief, reading_of(state), previous_replies(state))
         if ctx.model.name == "guided" or is_fixed_kind(brief.kind):
             reply = guided
             _stream_text(write, reply)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 from pathlib import Path
 
+from closer.cli.eval_language import _print_summary
+from evals.dialogues import _Tally
 from tests.conftest import json_rows, run_closer
 
 ROWS = [
@@ -30,8 +34,26 @@ def test_each_turn_then_a_summary(tmp_path: Path, indexed_home: Path) -> None:
     assert summary["turns"] == 5 and summary["conversations_escalated"] == 1
     assert summary["furthest_step"] == {"naming": 1, "none": 1}
     assert summary["levels"]["escalate"] == 2
+    # The listening check: on coached turns only, and the failures come with their text.
+    assert [t["listening"] is None for t in turns] == [False, False, False, True, True]
+    assert summary["coached_turns"] == 3 and summary["listening_pass_rate"] is not None
+    for failure in summary["listening_failures"]:
+        assert failure["listening"] and failure["reply"] and "user" in failure
     listed = run_closer("sessions", "list", home=indexed_home)
     assert "a" not in listed.stdout.split()  # an eval leaves no conversations behind
+
+
+def test_the_summary_prints_listening_failures_with_their_text() -> None:
+    tally = _Tally()
+    turn = {"id": "a", "turn": 0, "stage": "regulation", "user": "so", "reply": 'You said "so".'}
+    tally.add({"id": "a"}, [{**turn, "safety": {"level": "continue"}, "listening": ["short_echo"]}])
+    summary = tally.summary()
+    assert summary["listening_pass_rate"] == 0.0
+    assert summary["listening_failures"][0]["reply"] == 'You said "so".'
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        _print_summary(summary)
+    assert "short_echo" in out.getvalue() and 'You said "so".' in out.getvalue()
 
 
 def test_a_malformed_file_gets_a_clear_message(tmp_path: Path) -> None:

@@ -74,6 +74,16 @@ def _print_summary(summary: dict[str, Any]) -> None:
     print(f"levels: {summary['levels']}  furthest step: {summary['furthest_step']}")
     for kind, figures in summary["by_kind"].items():
         print(f"  {kind}: {figures}")
+    print(
+        f"listening check: {summary['listening_pass_rate']} of {summary['coached_turns']} "
+        f"coached replies pass; problems: {summary['listening_problems']}"
+    )
+    for failure in summary["listening_failures"]:
+        print(
+            f"\n- {failure['id']} turn {failure['turn']} ({failure['stage']}): "
+            f"{', '.join(failure['listening'])}\n  person: {failure['user']}\n"
+            f"  reply: {failure['reply']}"
+        )
 
 
 def run_reading_command(args: argparse.Namespace) -> int:
