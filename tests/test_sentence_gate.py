@@ -72,8 +72,10 @@ def test_a_second_question_and_an_invented_quote_are_never_shown() -> None:
 
 def test_an_invented_quote_is_held_back_but_the_persons_own_words_may_be_quoted() -> None:
     g = gate()
-    _, _, shown = run(g, 'You said "so tight", so let\'s breathe. You said "he is a monster".')
-    assert shown == 'You said "so tight", so let\'s breathe.'
+    _, _, shown = run(
+        g, 'You said "my chest is so tight", so let\'s breathe. You said "he is a monster".'
+    )
+    assert shown == 'You said "my chest is so tight", so let\'s breathe.'
     assert g.repairs == ["invented quote"]
 
 

@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from assistant.coaching.listening import listening_problems
 from assistant.model import draft_checks as checks
 
 # A sentence ends at . ! ? or an ellipsis (and any closing quotes or brackets), then space.
@@ -34,7 +35,15 @@ REASONS = (
     "diagnosis",
     "blocking language",
     "invented quote",
+    "short echo",
+    "cut echo",
 )
+# The listening check's problems (assistant.coaching.listening) as gate reasons.
+_LISTENING = {
+    "short_echo": "short echo",
+    "cut_echo": "cut echo",
+    "repeated_sentence": "repeats an earlier reply",
+}
 
 
 @dataclass
@@ -121,8 +130,9 @@ class SentenceGate:
             return "more than one question"
         if checks.repeats(sentence, self._shown + self._held):
             return "repeats itself"
-        if checks.repeated_run(sentence, self.previous_replies):
-            return "repeats an earlier reply"
+        for problem in listening_problems(so_far + sentence, self.person, self.previous_replies):
+            if problem in _LISTENING:  # length and questions are counted above
+                return _LISTENING[problem]
         if not self._shown and checks.word_count(so_far) > self.limits["max_unqualified_words"]:
             return "ignores the step"  # a long way in without doing the step's work
         return checks.sentence_problem(sentence, self.allowed)
