@@ -119,7 +119,9 @@ def _body_kind(base: str, brief: TurnBrief, reading: Reading, previous: Sequence
 
 
 def _said(line: str, previous: Sequence[str]) -> bool:
-    return said_before(line.split(".")[0], previous) is not None
+    """The line's longest sentence was said earlier in this conversation."""
+    longest = max(line.split(". "), key=len)
+    return said_before(longest, previous) is not None
 
 
 def _reflects(turn: _Turn) -> bool:
