@@ -15,6 +15,9 @@ from dataclasses import dataclass
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
 # C0 and C1 controls except tab and newline; DEL too.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidi embeddings, overrides and isolates: echoed back, they flip how the rest of a reply is
+# drawn.  Marks (U+200E/F) and joiners stay: scripts and emoji sequences need them.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -34,7 +37,7 @@ def clean_message(raw: str | bytes, max_chars: int = 8000) -> CleanMessage:
     if isinstance(raw, bytes):
         raw = raw.decode("utf-8", errors="replace")
     text = _SURROGATE.sub("\ufffd", raw).replace("\r\n", "\n").replace("\r", "\n")
-    stripped = _CONTROL.sub("", _ANSI.sub("", text))
+    stripped = _BIDI.sub("", _CONTROL.sub("", _ANSI.sub("", text)))
     if stripped != text:
         notices.append("Some control characters in your message were removed.")
     text = unicodedata.normalize("NFC", stripped).strip()

@@ -7,6 +7,7 @@ before it is lost.  Runs in CI; the messages share one batch conversation to sta
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -63,11 +64,13 @@ def test_hard_messages_in_one_batch_conversation(indexed_home: Path, tmp_path: P
     for name in ("mixed-scripts", "html", "template", "role-tokens", "emoji-only"):
         assert by_name[name]["user"] == dict(CASES)[name], name  # kept as typed
     assert "None" not in by_name["template"]["reply"]  # nothing was filled in from it
+    bidi = by_name["bidi"]  # overrides and isolates go (they would flip the reply's line)
+    assert not any(ch in bidi["user"] + bidi["reply"] for ch in "\u202e\u202c\u2066\u2069")
+    assert "\u200f" in bidi["user"] and bidi["notices"]
     for name in ("guide-injection", "guide-injection-2", "role-tokens"):
-        reply = by_name[name]["reply"]
-        assert "You are Closer" not in reply and "ultimatum" not in reply.replace(
-            dict(CASES)[name], ""
-        )
+        # What the reply says in its own voice: their words quoted back are theirs.
+        reply = re.sub(r'"[^"]*"', " ", by_name[name]["reply"].replace(dict(CASES)[name], ""))
+        assert "You are Closer" not in reply and "ultimatum" not in reply
     assert by_name["pause"]["stage"] == "pause"
     during = by_name["during-pause"]
     assert during["stage"] in ("pause", "check_in", "regulation") and during["reply"].strip()
