@@ -35,7 +35,7 @@ CONTROLS = ("#closer-send", "#closer-pause", "#closer-new", "#closer-delete")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
-    with slow_endpoint(delay=0.2) as url:
+    with slow_endpoint(delay=0.3) as url:  # about 8 s a reply: room to act mid-stream
         ui = UiServer(shared_home(tmp_path_factory), args=("--model-url", url))
         ui.start()
         yield ui
