@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 REPLY = (
@@ -20,7 +21,27 @@ REPLY = (
 )
 
 
-def handler(words: list[str], delay: float) -> type[BaseHTTPRequestHandler]:
+@dataclass
+class Endpoint:
+    """The running endpoint: its URL, and how many replies are streaming right now."""
+
+    url: str
+    streaming: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, change: int) -> None:
+        with self.lock:
+            self.streaming += change
+
+    def wait_idle(self, timeout: float = 120) -> None:
+        """Until no reply streams (a turn the app still runs would be asking for one)."""
+        deadline = time.monotonic() + timeout
+        while self.streaming and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert self.streaming == 0, "a reply was still streaming"
+
+
+def handler(words: list[str], delay: float, endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *_args: object) -> None:  # quiet in test output
             pass
@@ -35,14 +56,18 @@ def handler(words: list[str], delay: float) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:  # noqa: N802
             self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.end_headers()
-            for index, word in enumerate(words):
-                self._event({"delta": {"content": word if index == 0 else " " + word}})
-                time.sleep(delay)
-            self._event({"delta": {}, "finish_reason": "stop"})
-            self.wfile.write(b"data: [DONE]\n\n")
+            endpoint.count(+1)
+            try:
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.end_headers()
+                for index, word in enumerate(words):
+                    self._event({"delta": {"content": word if index == 0 else " " + word}})
+                    time.sleep(delay)
+                self._event({"delta": {}, "finish_reason": "stop"})
+                self.wfile.write(b"data: [DONE]\n\n")
+            finally:
+                endpoint.count(-1)
 
         def _event(self, choice: dict) -> None:
             payload = json.dumps({"choices": [{"index": 0, **choice}]})
@@ -53,14 +78,16 @@ def handler(words: list[str], delay: float) -> type[BaseHTTPRequestHandler]:
 
 
 @contextmanager
-def slow_endpoint(delay: float = 0.25, reply: str = REPLY) -> Iterator[str]:
-    """Serve the slow endpoint; yields its base URL (``http://127.0.0.1:PORT/v1``)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler(reply.split(), delay))
+def slow_endpoint(delay: float = 0.25, reply: str = REPLY) -> Iterator[Endpoint]:
+    """Serve the slow endpoint; its ``url`` is the base URL (``http://127.0.0.1:PORT/v1``)."""
+    endpoint = Endpoint(url="")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler(reply.split(), delay, endpoint))
+    endpoint.url = f"http://127.0.0.1:{server.server_address[1]}/v1"
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+        yield endpoint
     finally:
         server.shutdown()
         server.server_close()

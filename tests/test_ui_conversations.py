@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.browser import BROWSER_MARKS, UiServer, open_browser, shared_home
-from tests.slow_endpoint import slow_endpoint
+from tests.slow_endpoint import Endpoint, slow_endpoint
 from tests.test_ui_browser import (
     LOADED,
     SETTLED,
@@ -34,12 +34,17 @@ CONTROLS = ("#closer-send", "#closer-pause", "#closer-new", "#closer-delete")
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
-    with slow_endpoint(delay=0.2) as url:
-        ui = UiServer(shared_home(tmp_path_factory), args=("--model-url", url))
-        ui.start()
-        yield ui
-        ui.stop()
+def endpoint() -> Iterator[Endpoint]:
+    with slow_endpoint(delay=0.3) as running:  # about 8 s a reply: room to act mid-stream
+        yield running
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, endpoint: Endpoint) -> Iterator[UiServer]:
+    ui = UiServer(shared_home(tmp_path_factory), args=("--model-url", endpoint.url))
+    ui.start()
+    yield ui
+    ui.stop()
 
 
 @pytest.fixture(scope="module")
@@ -214,7 +219,9 @@ def start_streaming(page: Any, text: str) -> int:
     return before
 
 
-def test_pause_and_delete_during_a_streaming_reply(context: Any, server: UiServer) -> None:
+def test_pause_and_delete_during_a_streaming_reply(
+    context: Any, server: UiServer, endpoint: Endpoint
+) -> None:
     page = open_app(context, server)
     finish(page, "my chest is tight, I keep rehearsing")
     thread = session(page)
@@ -242,8 +249,8 @@ def test_pause_and_delete_during_a_streaming_reply(context: Any, server: UiServe
     page.wait_for_selector(
         f"#closer-stage nav:not([data-session='{thread}'])", timeout=TURN_TIMEOUT
     )
-    page.wait_for_selector(SETTLED, timeout=TURN_TIMEOUT)
-    page.wait_for_timeout(1500)  # a turn that outlived the delete would have written by now
+    endpoint.wait_idle()  # the streaming turn has ended, however the delete was ordered
+    page.wait_for_timeout(1500)  # and had it outlived the delete, it would have saved by now
     assert rows_for(server, thread) == {"closer_sessions": 0, "checkpoints": 0, "writes": 0}
     plans = server.home / "ui-cache"
     assert not list(plans.rglob(f"closer-plan-{thread}.md"))

@@ -158,8 +158,10 @@ def wire(demo: Any, manager: SessionManager, page: Page) -> None:
     def on_new() -> tuple:
         return view_outputs(manager.new())
 
-    def on_open(thread_id: str) -> tuple:
-        return view_outputs(manager.open(thread_id))
+    def on_open(thread_id: str, mine: Any) -> tuple:
+        # Only a conversation this browser's list holds (the value is the browser's input).
+        known = thread_id in conversations.remembered(mine)
+        return view_outputs(manager.open(thread_id) if known else manager.new())
 
     def on_delete(thread_id: str) -> tuple:
         return view_outputs(manager.delete(thread_id))
@@ -170,7 +172,7 @@ def wire(demo: Any, manager: SessionManager, page: Page) -> None:
     def refresh(thread_id: str, mine: Any) -> tuple:
         ids, listing = conversation_list(manager, thread_id, mine)
         unlocked = gr.update(interactive=True)
-        return (ids, *[unlocked] * (len(page.controls) - 1), listing)
+        return (ids, *[unlocked] * (len(page.controls) - 1), listing)  # the list is last
 
     def ask_delete(thread_id: str) -> tuple:
         return gr.update(visible=True), delete_question(manager, thread_id)
@@ -188,7 +190,7 @@ def wire(demo: Any, manager: SessionManager, page: Page) -> None:
     chain(page.pause.click, on_pause, [page.thread], queued=True)
     chain(side.really.click, on_delete, [page.thread], queued=True)
     chain(side.new.click, on_new, [], queued=False)
-    chain(side.listing.input, on_open, [side.listing], queued=False)
+    chain(side.listing.input, on_open, [side.listing, page.mine], queued=False)
     side.delete.click(ask_delete, [page.thread], [side.confirm, side.confirm_text])
     side.cancel.click(lambda: gr.update(visible=False), outputs=[side.confirm])
 
