@@ -290,3 +290,30 @@ def test_a_later_server_start_resumes_the_conversation(context: Any, server: UiS
     page.wait_for_selector(LOADED, timeout=60_000)
     assert user_texts(page) == ["my chest is tight, I keep rehearsing"]
     assert current_step(page).endswith("Regulation")
+
+
+def test_the_person_chooses_whose_side_a_new_conversation_is_for(
+    context: Any, server: UiServer
+) -> None:
+    page = open_app(context, server.address)
+    page.click("#closer-new")
+    page.wait_for_selector(SETTLED, timeout=60_000)
+    choice = "#closer-perspective"
+    assert page.is_enabled(f"{choice} input[value='supporter']")
+    page.check(f"{choice} input[value='supporter']")
+    send(page, "my girlfriend keeps pulling away and I want to help her")
+    session = page.get_attribute("#closer-stage nav", "data-session")
+    from assistant.config import Settings
+    from graphs.runner import Conversation
+    from graphs.services import open_history
+
+    services = open_history(Settings(home=server.home))
+    try:
+        assert Conversation(services, thread_id=session).state().get("perspective") == "supporter"
+    finally:
+        services.store.close()
+    # Fixed once the conversation has begun; a new one starts from the default again.
+    page.wait_for_selector(f"{choice} input[value='supporter']:checked")
+    assert not page.is_enabled(f"{choice} input[value='self']")
+    page.click("#closer-new")
+    page.wait_for_selector(f"{choice} input[value='self']:checked", timeout=30_000)

@@ -36,7 +36,7 @@ def playwright() -> Iterator[Any]:
 def page(playwright: Any, server: UiServer, tmp_path: Path) -> Iterator[Any]:
     with open_browser(playwright, tmp_path / "profile", server.url) as (browser, _requests):
         page = browser.pages[0] if browser.pages else browser.new_page()
-        page.goto(server.url)
+        page.goto(server.address)
         page.wait_for_selector(LOADED, timeout=60_000)
         yield page
 

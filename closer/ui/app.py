@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from closer.ui import conversations, map_panel, views
+from closer.ui import conversations, map_panel, perspective_choice, views
 from closer.ui.session import PAUSE_MESSAGE, SessionManager, View
 from closer.ui.texts import ui_text
 
@@ -45,6 +45,7 @@ def view_outputs(view: View, *, clear_input: bool = True) -> tuple[Any, ...]:
         gr.update(value=view.plan_path, interactive=bool(view.plan_path)),
         "" if clear_input else gr.skip(),
         gr.update(visible=False),
+        perspective_choice.shown(view.perspective, started=bool(view.chat)),
     )
 
 
@@ -53,11 +54,13 @@ def chat_outputs(chat: list[dict[str, str]]) -> tuple[Any, ...]:
     import gradio as gr
 
     skip = gr.skip()
-    return (skip, list(chat), skip, skip, skip, skip, skip, "", skip)
+    return (skip, list(chat), skip, skip, skip, skip, skip, "", skip, skip)
 
 
-def stream_outputs(manager: SessionManager, text: str, thread_id: str) -> Iterator[tuple]:
-    for kind, value in manager.send(text, thread_id):
+def stream_outputs(
+    manager: SessionManager, text: str, thread_id: str, perspective: str | None = None
+) -> Iterator[tuple]:
+    for kind, value in manager.send(text, thread_id, perspective):
         yield chat_outputs(value) if kind == "chat" else view_outputs(value)
 
 
@@ -76,11 +79,12 @@ class Page:
     send: Any
     pause: Any
     side: SideControls
+    who: Any  # whose side the conversation is for (perspective_choice)
 
     @property
     def outputs(self) -> list[Any]:
         turn = [self.thread, self.chat, self.stage, self.sources, self.help_panel]
-        return [*turn, self.notices, self.side.plan, self.message, self.side.confirm]
+        return [*turn, self.notices, self.side.plan, self.message, self.side.confirm, self.who]
 
     @property
     def controls(self) -> list[Any]:
@@ -125,6 +129,7 @@ def build_app(manager: SessionManager, *, secret: str) -> Any:
         stage = gr.HTML(views.stage_html("check_in"), elem_id="closer-stage", js_on_load=None)
         with gr.Row():
             with gr.Column(scale=3):
+                who = perspective_choice.build()
                 chat, notices, message, send, pause = _chat_column()
             with gr.Column(scale=2, min_width=280):
                 help_panel = gr.HTML("", visible=False, elem_id="closer-help", js_on_load=None)
@@ -132,7 +137,18 @@ def build_app(manager: SessionManager, *, secret: str) -> Any:
                 sources = gr.HTML(views.sources_html([]), elem_id="closer-sources", js_on_load=None)
                 map_panel.attach(manager, thread=thread, message=message)  # issue 15
         page = Page(
-            thread, mine, chat, stage, sources, help_panel, notices, message, send, pause, side
+            thread,
+            mine,
+            chat,
+            stage,
+            sources,
+            help_panel,
+            notices,
+            message,
+            send,
+            pause,
+            side,
+            who,
         )
         wire(demo, manager, page)
     return demo
@@ -149,8 +165,8 @@ def wire(demo: Any, manager: SessionManager, page: Page) -> None:
     def on_load(thread_id: str) -> tuple:
         return view_outputs(manager.restore(thread_id), clear_input=False)
 
-    def on_send(text: str, thread_id: str) -> Iterator[tuple]:
-        yield from stream_outputs(manager, text, thread_id)
+    def on_send(text: str, thread_id: str, who: Any) -> Iterator[tuple]:
+        yield from stream_outputs(manager, text, thread_id, perspective_choice.chosen(who))
 
     def on_pause(thread_id: str) -> Iterator[tuple]:
         yield from stream_outputs(manager, PAUSE_MESSAGE, thread_id)
@@ -185,8 +201,8 @@ def wire(demo: Any, manager: SessionManager, page: Page) -> None:
     demo.load(on_load, [page.thread], page.outputs, show_progress="hidden").then(
         refresh, [page.thread, page.mine], refreshed, show_progress="hidden"
     )
-    chain(page.message.submit, on_send, [page.message, page.thread], queued=True)
-    chain(page.send.click, on_send, [page.message, page.thread], queued=True)
+    chain(page.message.submit, on_send, [page.message, page.thread, page.who], queued=True)
+    chain(page.send.click, on_send, [page.message, page.thread, page.who], queued=True)
     chain(page.pause.click, on_pause, [page.thread], queued=True)
     chain(side.really.click, on_delete, [page.thread], queued=True)
     chain(side.new.click, on_new, [], queued=False)

@@ -58,6 +58,7 @@ class View:
     help_html: str = ""
     notices: list[str] = field(default_factory=list)
     plan_path: str | None = None
+    perspective: str = "self"
 
 
 class SessionManager:
@@ -109,6 +110,7 @@ class SessionManager:
             help_html=self.help_html(state.get("escalation")),
             notices=list(notices or []),
             plan_path=self.write_plan(conversation.thread_id, state),
+            perspective=str(state.get("perspective") or "self"),
         )
 
     def help_html(self, escalation: dict[str, Any] | None) -> str:
@@ -159,9 +161,15 @@ class SessionManager:
         for path in [self.plans_dir / name, *cache.glob(f"*/{name}"), *cache.glob(f"*/*/{name}")]:
             path.unlink(missing_ok=True)
 
-    def send(self, text: str | None, thread_id: str | None) -> Iterator[tuple[str, Any]]:
-        """One turn as a stream: ("chat", messages) while the reply grows, then ("view", View)."""
+    def send(
+        self, text: str | None, thread_id: str | None, perspective: str | None = None
+    ) -> Iterator[tuple[str, Any]]:
+        """One turn as a stream: ("chat", messages) while the reply grows, then ("view", View).
+        ``perspective`` is taken for a conversation that has not begun; a saved one keeps its
+        own."""
         conversation = self.continuing(thread_id)
+        if perspective and not self.saved(conversation.thread_id):
+            conversation.perspective = perspective
         before = [chat_message(m["role"], m["content"]) for m in conversation.history()]
         if not (text or "").strip():
             yield "view", self._with_reply(self.view(conversation), EMPTY_REPLY)
