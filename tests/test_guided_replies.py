@@ -179,3 +179,11 @@ def test_a_tip_is_used_only_in_the_steps_it_fits() -> None:
 def test_without_history_or_reading_the_reply_is_still_whole() -> None:
     reply = compose(TurnBrief("regulation", "regulation.body_check", "I want to talk"))
     assert reply.endswith("?") and reply.count("?") == 1
+
+
+def test_a_few_words_are_said_back_in_a_sentence_not_quoted() -> None:
+    for text, said in (("still tense", "still tense"), ("I'm ready", "you're ready")):
+        reply = compose(TurnBrief("regulation", "regulation.still", text), read(text))
+        assert said in reply and f'"{text}"' not in reply
+    reply = compose(TurnBrief("regulation", "regulation.still", "ok"), read("ok"))
+    assert "ok." not in reply.casefold()  # "Okay, ok." says nothing

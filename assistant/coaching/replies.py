@@ -74,8 +74,19 @@ def reflection(
         return _filled(frames["feeling"], previous, feeling=feeling)
     if reading.greeting or reading.question:
         return ""
-    short = len(words_of(message)) <= BRIEF_MESSAGE_WORDS
-    return _filled(frames["brief" if short else "unclear"], previous)
+    words = words_of(message)
+    if len(words) > BRIEF_MESSAGE_WORDS:
+        return _filled(frames["unclear"], previous)
+    if set(words) <= set(frames["bare_replies"].split()):
+        return _filled(frames["brief"], previous)
+    said = " ".join(message.split()).strip(".!?,")
+    return _filled(frames["brief_words"], previous, words=_in_your_voice(said))
+
+
+def _in_your_voice(text: str) -> str:
+    """The person's few words turned to "you" ("I'm ready" -> "you're ready")."""
+    swap = parts()["reflections"]["pronouns"]
+    return " ".join(swap.get(w.casefold().replace("\u2019", "'"), w) for w in text.split())
 
 
 def _filled(options: Sequence[str], previous: Sequence[str], **values: str) -> str:
