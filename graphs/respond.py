@@ -207,4 +207,9 @@ def _with_support_note(state: ConversationState, ctx: Context, reply: str) -> st
         return reply
     from assistant.safety import escalation as safety
 
-    return f"{reply}\n\n{safety.support_note(ctx.settings.locale)}"
+    note = safety.support_note(ctx.settings.locale)
+    # Said again when the last three replies have not said it: often enough to stay in
+    # view, not so often that every reply ends with the same paragraph.
+    if any(note in earlier for earlier in previous_replies(state)[-3:]):
+        return reply
+    return f"{reply}\n\n{note}"

@@ -250,3 +250,13 @@ def test_support_note_and_refusal() -> None:
     refusal = safety.refusal_while_escalated("US")
     assert "can't help you plan what to say to your partner" in refusal
     assert "1-800-799-7233" in refusal
+
+
+def test_the_support_note_is_not_repeated_under_every_reply(guided_services) -> None:
+    from graphs.runner import Conversation
+
+    conversation = Conversation(guided_services)
+    note = safety.support_note("US")
+    replies = [conversation.turn(text).reply for text in SUPPORT]
+    assert [note in reply for reply in replies] == [True, False, False]
+    assert all(r.level == "support" for r in map(screen, SUPPORT))
