@@ -146,7 +146,8 @@ def load_all_cards() -> list[GuidanceCard]:
     taken = {card.id: card for card in cards}
     for card in supporter:
         if card.id in taken:
-            raise CardError(f"{card.path}: duplicate id {card.id!r} (also in {taken[card.id].path})")
+            also = taken[card.id].path
+            raise CardError(f"{card.path}: duplicate id {card.id!r} (also in {also})")
     return sorted([*cards, *supporter], key=lambda c: c.id)
 
 
