@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.coaching.stages import STAGES
@@ -39,7 +39,8 @@ class GuidanceCard:
     tip: str
     body: str
     path: Path
-    perspective: str = "self"  # whom the card is written for (front matter, optional)
+    perspective: str = "self"  # whom the card's tip is written for (front matter, optional)
+    supporters_only: bool = False  # from cards/supporter/: never shown to the one who pulls away
 
     def index_text(self) -> str:
         """The whole card as one passage: title, topics, tip and body."""
@@ -135,14 +136,16 @@ def load_cards(directory: Path | None = None) -> list[GuidanceCard]:
 
 
 def load_all_cards() -> list[GuidanceCard]:
-    """The shared cards and the supporter's (``cards/supporter/``, which may be absent), each
-    tagged with its perspective; a supporter card must say ``perspective: supporter``."""
+    """The shared cards (some with supporter tips, searched by everyone) and the supporter's
+    own (``cards/supporter/``, which may be absent), tagged ``supporters_only``; those must
+    say ``perspective: supporter``."""
     cards = load_cards()
     folder = cards_dir() / SUPPORTER_SUBDIR
     supporter = load_cards(folder) if any(folder.glob("*.md")) else []
     for card in supporter:
         if card.perspective != "supporter":
             raise CardError(f"{card.path}: cards in {folder} need 'perspective: supporter'")
+    supporter = [replace(card, supporters_only=True) for card in supporter]
     taken = {card.id: card for card in cards}
     for card in supporter:
         if card.id in taken:
@@ -156,7 +159,7 @@ def cards_hash(cards: list[GuidanceCard]) -> str:
     digest = hashlib.sha256()
     for card in sorted(cards, key=lambda c: c.id):
         parts = (card.id, card.title, "|".join(card.stages), "|".join(card.topics))
-        for part in (*parts, card.perspective):
+        for part in (*parts, card.perspective, str(card.supporters_only)):
             digest.update(part.encode("utf-8") + b"\0")
         for part in (card.source, card.tip, card.body):
             digest.update(part.encode("utf-8") + b"\0")

@@ -29,8 +29,8 @@ COSINE = {"hnsw": {"space": "cosine"}}
 # hit@3 on evals/retrieval.jsonl with no stage signal, a hard filter and several boosts
 # (see docs/notes-retrieval.md): a boost keeps a strong off-stage match reachable.
 STAGE_BOOST = 0.1
-# Added to supporter cards in a supporter's search, so the card written for them comes before
-# a shared card on the same theme (the shared cards speak to the one who pulls away).
+# Added to the supporter's own cards (cards/supporter/) in a supporter's search, so the card
+# written for their step comes before a shared card on the same theme.
 SUPPORTER_BOOST = 0.1
 VIEW_SEP = "#"
 
@@ -129,8 +129,8 @@ class KnowledgeBase:
         perspective: str = "self",
     ) -> list[Card]:
         """The ``k`` best cards for ``query``, with scores; ``stage`` boosts its own cards.
-        Supporter cards are searched only when ``perspective`` is "supporter" (then with
-        ``SUPPORTER_BOOST``); a "self" search never sees them.
+        The supporter's own cards are searched only when ``perspective`` is "supporter" (then
+        with ``SUPPORTER_BOOST``); a "self" search never sees them.
 
         Every card has several vectors (see ``GuidanceCard.views``).  A card's score is the
         mean of its best view and its average view, so one lucky sentence cannot outrank a
@@ -153,10 +153,10 @@ class KnowledgeBase:
         ranked = []
         for card_id, sims in per_card.items():
             card = self.cards.get(card_id)
-            if card is None or (card.perspective == "supporter" and perspective != "supporter"):
+            if card is None or (card.supporters_only and perspective != "supporter"):
                 continue
             score = (max(sims) + sum(sims) / len(sims)) / 2
-            if card.perspective == "supporter":
+            if card.supporters_only and perspective == "supporter":
                 score += SUPPORTER_BOOST
             if stage and stage in card.stages:
                 score += STAGE_BOOST
