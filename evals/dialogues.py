@@ -45,7 +45,8 @@ def run_dialogues(rows: list[dict[str, Any]], services: Any) -> Iterator[dict[st
 
     tally = _Tally()
     for row in rows:
-        conversation = Conversation(services, perspective=row["perspective"])
+        perspective = checked(row.get("perspective"))
+        conversation = Conversation(services, perspective=perspective)
         expected = row.get("expected_stages") or []
         intents = row.get("expected_intents") or []
         turns = []
@@ -55,7 +56,7 @@ def run_dialogues(rows: list[dict[str, Any]], services: Any) -> Iterator[dict[st
             reading = state.get("reading") or {}
             turn = {
                 "id": row["id"],
-                "perspective": row["perspective"],
+                "perspective": perspective,
                 "turn": index,
                 "user": result.user,
                 "reply": result.reply,
@@ -107,7 +108,7 @@ class _Tally:
         kind = self.by_kind.setdefault(str(row.get("kind", "unlabelled")), Counter())
         kind["conversations"] += 1
         kind["escalated"] += escalated
-        side = self.by_perspective.setdefault(row["perspective"], Counter())
+        side = self.by_perspective.setdefault(checked(row.get("perspective")), Counter())
         side["conversations"] += 1
         for turn in turns:
             self._listen(turn, side)
