@@ -24,7 +24,7 @@ WALK = [
     ("ok I breathed a few times, I feel calmer now", "naming"),
     ("I feel lonely, and the story I tell myself is that he doesn't want me around", "request"),
     ("we're sorting this out tonight whether you like it or not", "request"),
-    ("would you like to have coffee with me on Saturday morning, only if you feel up to it?", "plan"),
+    ("would you like to have coffee with me on Saturday morning, if you feel up to it?", "plan"),
 ]
 PACE_OR_SPACE = re.compile(r"\b(pace|space)\b", re.IGNORECASE)
 
