@@ -3,7 +3,8 @@
 Input rows: ``{"id", "turns": ["…", …]}``; other keys are ignored, except that labelled sets
 (``expected_stages``, ``expected_intents``, ``kind``) are scored too: the share of turns on
 the expected step, flow intents that fired where none was meant, and conversations that
-ended in escalation.
+ended in escalation.  ``perspective`` ("self", the default, or "supporter") starts the
+conversation for that person, and the summary shows the figures per perspective too.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from assistant.coaching.perspective import PerspectiveError, checked
 from evals.jsonl import json_lines
 from evals.rubric import coached, listening
 
@@ -29,7 +31,11 @@ def load_dialogues(path: str | Path) -> list[dict[str, Any]]:
         turns = row.get("turns") if isinstance(row, dict) else None
         if not isinstance(turns, list) or not all(isinstance(t, str) for t in turns):
             raise DialogueDataError(f"{path}:{number}: 'turns' must be a list of strings")
-        rows.append({**row, "id": str(row.get("id", number))})
+        try:
+            perspective = checked(row.get("perspective"))
+        except (PerspectiveError, AttributeError) as error:
+            raise DialogueDataError(f"{path}:{number}: {error}") from error
+        rows.append({**row, "id": str(row.get("id", number)), "perspective": perspective})
     return rows
 
 
@@ -39,7 +45,8 @@ def run_dialogues(rows: list[dict[str, Any]], services: Any) -> Iterator[dict[st
 
     tally = _Tally()
     for row in rows:
-        conversation = Conversation(services)
+        perspective = checked(row.get("perspective"))
+        conversation = Conversation(services, perspective=perspective)
         expected = row.get("expected_stages") or []
         intents = row.get("expected_intents") or []
         turns = []
@@ -49,6 +56,7 @@ def run_dialogues(rows: list[dict[str, Any]], services: Any) -> Iterator[dict[st
             reading = state.get("reading") or {}
             turn = {
                 "id": row["id"],
+                "perspective": perspective,
                 "turn": index,
                 "user": result.user,
                 "reply": result.reply,
@@ -85,6 +93,7 @@ class _Tally:
         self.coached = 0
         self.problems: Counter[str] = Counter()
         self.listening_failures: list[dict[str, Any]] = []
+        self.by_perspective: dict[str, Counter[str]] = {}
 
     def add(self, row: dict[str, Any], turns: list[dict[str, Any]]) -> None:
         self.conversations += 1
@@ -99,24 +108,29 @@ class _Tally:
         kind = self.by_kind.setdefault(str(row.get("kind", "unlabelled")), Counter())
         kind["conversations"] += 1
         kind["escalated"] += escalated
+        side = self.by_perspective.setdefault(checked(row.get("perspective")), Counter())
+        side["conversations"] += 1
         for turn in turns:
-            self._listen(turn)
+            self._listen(turn, side)
             if "expected_stage" in turn:
                 self.labelled += 1
                 hit = turn["stage"] == turn["expected_stage"]
                 self.on_step += hit
-                kind["turns"] += 1
-                kind["on_step"] += hit
+                for counter in (kind, side):
+                    counter["turns"] += 1
+                    counter["on_step"] += hit
             if "expected_intent" in turn:
                 self.intent_turns += 1
                 fired = turn["intent"] or "none"
                 self.false_intents += fired != "none" and fired != turn["expected_intent"]
 
-    def _listen(self, turn: dict[str, Any]) -> None:
+    def _listen(self, turn: dict[str, Any], side: Counter[str]) -> None:
         problems = turn.get("listening")
         if problems is None:
             return
         self.coached += 1
+        side["coached"] += 1
+        side["listening_passed"] += not problems
         self.problems.update(problems)
         if problems:
             keys = ("id", "turn", "stage", "listening", "user", "reply")
@@ -149,5 +163,13 @@ class _Tally:
                     "right_step_rate": share(c["on_step"], c["turns"]),
                 }
                 for name, c in sorted(self.by_kind.items())
+            },
+            "by_perspective": {
+                name: {
+                    "conversations": c["conversations"],
+                    "right_step_rate": share(c["on_step"], c["turns"]),
+                    "listening_pass_rate": share(c["listening_passed"], c["coached"]),
+                }
+                for name, c in sorted(self.by_perspective.items())
             },
         }

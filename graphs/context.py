@@ -12,7 +12,13 @@ from assistant.model.interface import Card, ChatModel, GenerationOptions
 
 class Retriever(Protocol):
     def search(
-        self, query: str, stage: str | None = None, k: int = 3, *, context: str | None = None
+        self,
+        query: str,
+        stage: str | None = None,
+        k: int = 3,
+        *,
+        context: str | None = None,
+        perspective: str = "self",
     ) -> list[Card]: ...
 
 

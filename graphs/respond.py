@@ -10,6 +10,7 @@ from typing import Any
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
+from assistant.coaching.perspective import perspective_of
 from assistant.coaching.prompting import (
     brief_phrases,
     build_messages,
@@ -38,7 +39,10 @@ def retrieve(state: ConversationState, runtime: Runtime[Context]) -> Update:
     stage = state.get("stage", "check_in")
     # A short message ("I'm ready") says little; the step's own purpose says more.
     context = stage_instruction(stage) if _content_words(text) < 4 else None
-    found = retriever.search(text, stage=stage, k=RETRIEVE_K + 7, context=context)
+    perspective = perspective_of(state)  # supporter cards only for supporter conversations
+    found = retriever.search(
+        text, stage=stage, k=RETRIEVE_K + 7, context=context, perspective=perspective
+    )
     cards = found[:RETRIEVE_K]
     if not any(stage in card.stages for card in cards):
         in_stage = [card for card in found if stage in card.stages]
@@ -108,6 +112,7 @@ def _brief(state: ConversationState) -> TurnBrief:
         cards=cards,
         blocking=tuple(state.get("blocking", [])),
         facts=dict(state.get("notes", {})),
+        perspective=perspective_of(state),
     )
 
 

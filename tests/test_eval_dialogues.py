@@ -61,3 +61,29 @@ def test_a_malformed_file_gets_a_clear_message(tmp_path: Path) -> None:
     bad.write_text('{"id": 1, "turns": "not a list"}\n', encoding="utf-8")
     done = run_closer("eval", "dialogues", str(bad), home=tmp_path / "home")
     assert done.returncode == 2 and "turns" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_report_shows_each_perspective_apart() -> None:
+    tally = _Tally()
+    turn = {"turn": 0, "stage": "regulation", "user": "my chest is tight", "reply": "ok"}
+    turn = {**turn, "safety": {"level": "continue"}, "expected_stage": "regulation"}
+    tally.add({"id": "a"}, [{**turn, "id": "a", "listening": []}])
+    missed = {**turn, "id": "b", "stage": "naming", "listening": ["too_long"]}
+    tally.add({"id": "b", "perspective": "supporter"}, [missed])
+    split = tally.summary()["by_perspective"]
+    assert split == {
+        "self": {"conversations": 1, "right_step_rate": 1.0, "listening_pass_rate": 1.0},
+        "supporter": {"conversations": 1, "right_step_rate": 0.0, "listening_pass_rate": 0.0},
+    }
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        _print_summary(tally.summary())
+    assert "perspective self:" in out.getvalue() and "perspective supporter:" in out.getvalue()
+
+
+def test_an_unknown_perspective_in_a_row_gets_a_clear_message(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1, "perspective": "partner", "turns": ["hi"]}\n', encoding="utf-8")
+    done = run_closer("eval", "dialogues", str(bad), home=tmp_path / "home")
+    assert done.returncode == 2 and "bad.jsonl:1" in done.stderr and "supporter" in done.stderr
+    assert "Traceback" not in done.stderr

@@ -15,9 +15,10 @@ from assistant.coaching.perspective import (
     perspective_of,
     supporter_data,
     supporter_template,
+    supporter_variants,
 )
 from assistant.knowledge import load_yaml
-from assistant.retrieval.cards import load_cards
+from assistant.retrieval.cards import load_all_cards, load_cards
 from graphs.runner import Conversation
 from tests.conftest import json_rows, run_closer
 from tests.test_cards_original import SEEDS, ngrams, shared_runs
@@ -149,7 +150,7 @@ def test_each_supporter_trap_has_a_rewrite_that_is_not_itself_blocking() -> None
 SUPPORTER_CARDS = KNOWLEDGE / "cards" / "supporter"
 
 
-def test_supporter_cards_cover_the_four_steps_and_stay_out_of_the_shared_index() -> None:
+def test_supporter_cards_cover_the_four_steps_and_are_tagged_apart() -> None:
     cards = load_cards(SUPPORTER_CARDS)  # the loader's own checks: fields, length, tip
     assert {stage for card in cards for stage in card.stages} >= {
         "regulation",
@@ -160,9 +161,12 @@ def test_supporter_cards_cover_the_four_steps_and_stay_out_of_the_shared_index()
     for card in cards:
         text = card.path.read_text(encoding="utf-8")
         assert "perspective: supporter" in text and card.source
-    # Until retrieval filters by perspective they are not in the index a "self" talk uses.
+    # Apart from the shared cards; the index reads both, each tagged with its perspective.
     shared = {card.id for card in load_cards()}
     assert shared and not shared & {card.id for card in cards}
+    tagged = {card.id: card.supporters_only for card in load_all_cards()}
+    assert {tagged[card.id] for card in cards} == {True}
+    assert {tagged[card_id] for card_id in shared} == {False}
 
 
 def _placeholders(text: str) -> set[str]:
@@ -170,19 +174,24 @@ def _placeholders(text: str) -> set[str]:
 
 
 def test_supporter_templates_fit_the_composer() -> None:
-    """Every supporter kind exists for the person too and needs no placeholder the ordinary
-    template lacks, so the composer can fill it from the same values."""
+    """Every supporter kind exists for the person too, has at least two body variants, and
+    needs no placeholder the ordinary variants lack, so the composer can fill it from the
+    same values; no body quotes the person (the composer reflects them itself)."""
     ordinary = load_yaml("prompts/guided.yaml")["kinds"]
     kinds = supporter_data()["kinds"]
     assert {"regulation.activated", "naming.start", "request.start", "plan.summary"} <= set(kinds)
     for kind in kinds:
-        template = supporter_template(kind)
-        assert kind in ordinary, kind
-        assert _placeholders(template) <= _placeholders(ordinary[kind]) | {"tip"}, kind
-        assert template.count("?") <= 1 and template.rstrip().endswith("?"), kind
-        assert find_blocking(template.replace("{quote}", "")) == [], kind
-    assert supporter_template("no.such.kind") is None
-    spoken = " ".join(supporter_template(k) for k in kinds).lower()
+        variants = supporter_variants(kind)
+        assert kind in ordinary and len(variants) >= 2, kind
+        allowed = set().union(*(_placeholders(v) for v in ordinary[kind])) | {"tip"}
+        for template in variants:
+            assert _placeholders(template) <= allowed, (kind, template)
+            assert "{echo}" not in template and not template.startswith("Thank you for"), kind
+            # A regulation body ends with the tool's own question ({tool_ask}).
+            assert template.count("?") <= 1 and template.endswith(("?", "{tool_ask}")), kind
+            assert find_blocking(template.replace("{quote}", "")) == [], kind
+    assert supporter_template("no.such.kind") is None and supporter_variants("no.such") is None
+    spoken = " ".join(" ".join(supporter_variants(k)) for k in kinds).lower()
     assert "pace" in spoken and "space" in spoken
 
 

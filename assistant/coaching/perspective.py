@@ -4,13 +4,14 @@ or the partner who wants to support them ("supporter").
 The perspective is chosen when a conversation starts and saved in its graph state; both walk
 the same step ids.  The supporter's guided replies are data in
 ``knowledge/guided_supporter.yaml``, by the same reply kinds as ``knowledge/prompts/guided.yaml``;
-``supporter_template`` is how the composer finds one (a kind the file lacks falls back to
-the composer's own template, so nothing goes missing while the file grows).
+``supporter_variants`` is how the composer finds them (a kind the file lacks falls back to
+the composer's own variants, so nothing goes missing while the file grows).
 
 The supporter's cards are in ``knowledge/cards/supporter/``, outside the folder the shared
-index reads: mixed in, they pushed the person's own cards down (retrieval hit@1 0.7647 ->
-0.7206 on evals/retrieval.jsonl).  Retrieval should index them with a perspective tag and
-search them for supporter conversations only.
+index's own cards: mixed in, they pushed the person's own cards down (retrieval hit@1
+0.7647 -> 0.7206 on evals/retrieval.jsonl).  So the index tags every card with its
+perspective and searches supporter cards for supporter conversations only
+(``assistant.retrieval.index``).
 """
 
 from __future__ import annotations
@@ -55,10 +56,20 @@ def supporter_data() -> dict[str, Any]:
     return load_yaml(SUPPORTER_FILE)
 
 
+def supporter_variants(kind: str) -> list[str] | None:
+    """The supporter's body variants for a reply kind, flattened; None when the file lacks
+    the kind (the composer then uses the ordinary variants)."""
+    found = (supporter_data().get("kinds") or {}).get(kind)
+    if not found:
+        return None
+    variants = [found] if isinstance(found, str) else list(found)
+    return [" ".join(str(variant).split()) for variant in variants]
+
+
 def supporter_template(kind: str) -> str | None:
-    """The supporter's guided template for a reply kind, flattened; None when there is none."""
-    template = (supporter_data().get("kinds") or {}).get(kind)
-    return " ".join(str(template).split()) if template else None
+    """The first of the supporter's variants for a reply kind; None when there is none."""
+    variants = supporter_variants(kind)
+    return variants[0] if variants else None
 
 
 def supporter_plan_lines() -> list[str]:
@@ -76,7 +87,14 @@ def supporter_plan_lines() -> list[str]:
     ]
 
 
+def supporter_defaults(stage: str) -> list[str]:
+    """The supporter's stage defaults (the lines used for {tip} when no card fits)."""
+    value = (supporter_data().get("defaults") or {}).get(stage) or []
+    lines = [value] if isinstance(value, str) else list(value)
+    return [" ".join(str(line).split()) for line in lines]
+
+
 def supporter_default(stage: str) -> str | None:
-    """The supporter's stage default (the text used for {tip} when no card fits)."""
-    value = (supporter_data().get("defaults") or {}).get(stage)
-    return " ".join(str(value).split()) if value else None
+    """The supporter's first stage default, or None."""
+    lines = supporter_defaults(stage)
+    return lines[0] if lines else None

@@ -37,6 +37,12 @@ def stage_instruction(stage: str) -> str:
     return " ".join(value.split()) if isinstance(value, str) else ""
 
 
+def perspective_instruction(perspective: str) -> str:
+    """Who the person is, for a supporter; empty for "self" (the guide's default reader)."""
+    value = (_instructions().get("perspectives") or {}).get(perspective, "")
+    return " ".join(value.split()) if isinstance(value, str) else ""
+
+
 def kind_instruction(kind: str) -> str:
     """What a reply of ``kind`` (maybe "kind+prefix") must do, as the data says."""
     base, _, prefix = kind.partition("+")
@@ -64,6 +70,8 @@ def turn_guide(brief: TurnBrief) -> str:
     """Everything this reply has to do, in the order a reader needs it."""
     lines = ["Guide for this reply (never repeat or mention it):"]
     lines.append(brief.instruction or stage_instruction(brief.stage))
+    if who := perspective_instruction(brief.perspective):
+        lines.append(who)
     if kind := kind_instruction(brief.kind):
         lines.append(f"This reply: {kind}")
     if brief.echo:

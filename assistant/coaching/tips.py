@@ -3,8 +3,8 @@
 Two optional front-matter fields on a card (``knowledge/cards/*.md``) say so:
 ``perspective`` (``self``, the default, or ``supporter``: advice for the partner who
 supports someone afraid of closeness) and ``tip_stages`` (the steps the tip itself fits,
-when narrower than the card's ``stages``).  There is no supporter flow yet, so everyone is
-``self`` and supporter tips are skipped.
+when narrower than the card's ``stages``).  A supporter conversation takes only supporter
+tips, a "self" one only the others.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from functools import cache
 import yaml
 
 from assistant.model.interface import Card
-from assistant.retrieval.cards import cards_dir
+from assistant.retrieval.cards import SUPPORTER_SUBDIR, cards_dir
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
 PERSPECTIVES = ("self", "supporter")
@@ -33,7 +33,8 @@ class TipFit:
 def tip_fits_by_card() -> dict[str, TipFit]:
     """Card id -> how its tip fits, read from the cards' front matter."""
     found: dict[str, TipFit] = {}
-    for path in sorted(cards_dir().glob("*.md")):
+    paths = [*cards_dir().glob("*.md"), *(cards_dir() / SUPPORTER_SUBDIR).glob("*.md")]
+    for path in sorted(paths):
         match = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
         meta = yaml.safe_load(match.group(1)) if match else None
         if isinstance(meta, dict) and meta.get("id"):

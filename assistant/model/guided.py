@@ -21,6 +21,7 @@ from typing import Any
 from assistant.coaching import replies
 from assistant.coaching.echo import clause_with
 from assistant.coaching.listening import listening_problems
+from assistant.coaching.perspective import supporter_data, supporter_defaults, supporter_variants
 from assistant.coaching.tips import tip_fits, tip_fits_by_card
 from assistant.coaching.variety import least_recent, pick, said_before
 from assistant.knowledge import load_yaml
@@ -151,7 +152,8 @@ def _body(turn: _Turn) -> Callable[..., str]:
     if turn.kind.startswith("ended."):
         variants = replies.parts()["ended"][turn.kind.partition(".")[2]]
     else:
-        variants = _templates()["kinds"][turn.kind]
+        variants = _supporter(turn.brief) and supporter_variants(turn.kind)
+        variants = variants or _templates()["kinds"][turn.kind]
     values = _values(turn)
     tip_text = _tip(turn)
 
@@ -190,10 +192,16 @@ def _tip(turn: _Turn) -> str:
     elif turn.kind == "check_in.greeting":
         tips = []  # a "hi" retrieves nothing in particular: the step's own lines fit best
     else:
-        tips = [card.tip for card in turn.brief.cards if tip_fits(card, stage)]
+        perspective = turn.brief.perspective
+        tips = [card.tip for card in turn.brief.cards if tip_fits(card, stage, perspective)]
     tips = [_sentence(tip) for tip in tips if tip]
-    defaults = [_sentence(line) for line in _templates()["defaults"].get(stage, [])]
+    own = supporter_defaults(stage) if _supporter(turn.brief) else []
+    defaults = [_sentence(line) for line in own or _templates()["defaults"].get(stage, [])]
     return pick(tips, turn.previous, rotate=False) or pick(defaults, turn.previous) or ""
+
+
+def _supporter(brief: TurnBrief) -> bool:
+    return brief.perspective == "supporter"
 
 
 def _sentence(tip: str) -> str:
@@ -203,6 +211,8 @@ def _sentence(tip: str) -> str:
 
 def _plan_values(brief: TurnBrief, previous: Sequence[str]) -> dict[str, str]:
     plan = _templates()["plan"]
+    if _supporter(brief):  # the supporter's plan invites rather than asks
+        plan = {**plan, **supporter_data()["plan"]}
     facts = brief.facts
     returns = [_clean(text) for text in _templates()["return_plan_variants"]]
     return {

@@ -49,6 +49,7 @@ class TurnBrief:
     blocking: tuple[dict[str, str], ...] = ()  # coach findings: {"pattern", "quote", "rewrite"}
     facts: dict[str, str] = field(default_factory=dict)  # captured notes: naming, request, ...
     instruction: str = ""  # the stage instruction a language model gets in the newest turn
+    perspective: str = "self"  # "self", or "supporter": the partner supporting them
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from assistant.coaching.stages import STAGES
@@ -16,6 +16,8 @@ from assistant.config import KNOWLEDGE_DIR
 
 BLOCKING_PHRASES = ("you always", "you never", "if you loved me")
 REQUIRED_FIELDS = ("id", "title", "stages", "topics", "source", "tip")
+PERSPECTIVES = ("self", "supporter")
+SUPPORTER_SUBDIR = "supporter"  # cards for the supporting partner, under cards/
 MIN_WORDS, MAX_WORDS = 60, 200
 MAX_TIP_WORDS = 25
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -37,6 +39,8 @@ class GuidanceCard:
     tip: str
     body: str
     path: Path
+    perspective: str = "self"  # whom the card's tip is written for (front matter, optional)
+    supporters_only: bool = False  # from cards/supporter/: never shown to the one who pulls away
 
     def index_text(self) -> str:
         """The whole card as one passage: title, topics, tip and body."""
@@ -84,6 +88,7 @@ def parse_card(path: Path) -> GuidanceCard:
         tip=" ".join(str(meta["tip"]).split()),
         body=" ".join(match.group(2).split()),
         path=path,
+        perspective=str(meta.get("perspective") or "self"),
     )
     _validate(card)
     return card
@@ -99,6 +104,8 @@ def _validate(card: GuidanceCard) -> None:
     where = card.path
     if not _ID.match(card.id):
         raise CardError(f"{where}: id {card.id!r} must be kebab-case (a-z, 0-9, '-')")
+    if card.perspective not in PERSPECTIVES:
+        raise CardError(f"{where}: perspective {card.perspective!r}; use {', '.join(PERSPECTIVES)}")
     unknown = [s for s in card.stages if s not in STAGES]
     if unknown:
         raise CardError(f"{where}: unknown stage(s) {unknown}; use {', '.join(STAGES)}")
@@ -128,11 +135,31 @@ def load_cards(directory: Path | None = None) -> list[GuidanceCard]:
     return sorted(cards.values(), key=lambda c: c.id)
 
 
+def load_all_cards() -> list[GuidanceCard]:
+    """The shared cards (some with supporter tips, searched by everyone) and the supporter's
+    own (``cards/supporter/``, which may be absent), tagged ``supporters_only``; those must
+    say ``perspective: supporter``."""
+    cards = load_cards()
+    folder = cards_dir() / SUPPORTER_SUBDIR
+    supporter = load_cards(folder) if any(folder.glob("*.md")) else []
+    for card in supporter:
+        if card.perspective != "supporter":
+            raise CardError(f"{card.path}: cards in {folder} need 'perspective: supporter'")
+    supporter = [replace(card, supporters_only=True) for card in supporter]
+    taken = {card.id: card for card in cards}
+    for card in supporter:
+        if card.id in taken:
+            also = taken[card.id].path
+            raise CardError(f"{card.path}: duplicate id {card.id!r} (also in {also})")
+    return sorted([*cards, *supporter], key=lambda c: c.id)
+
+
 def cards_hash(cards: list[GuidanceCard]) -> str:
     """A content hash over every card (fields and body), independent of file paths."""
     digest = hashlib.sha256()
     for card in sorted(cards, key=lambda c: c.id):
-        for part in (card.id, card.title, "|".join(card.stages), "|".join(card.topics)):
+        parts = (card.id, card.title, "|".join(card.stages), "|".join(card.topics))
+        for part in (*parts, card.perspective, str(card.supporters_only)):
             digest.update(part.encode("utf-8") + b"\0")
         for part in (card.source, card.tip, card.body):
             digest.update(part.encode("utf-8") + b"\0")

@@ -19,7 +19,7 @@ import numpy as np
 
 from assistant.config import Settings, secure_tree
 from assistant.model.interface import Card
-from assistant.retrieval.cards import GuidanceCard, cards_hash, load_cards
+from assistant.retrieval.cards import GuidanceCard, cards_hash, load_all_cards
 from assistant.retrieval.chroma import open_chroma
 from assistant.retrieval.embeddings import Embedder, get_embedder
 
@@ -29,6 +29,9 @@ COSINE = {"hnsw": {"space": "cosine"}}
 # hit@3 on evals/retrieval.jsonl with no stage signal, a hard filter and several boosts
 # (see docs/notes-retrieval.md): a boost keeps a strong off-stage match reachable.
 STAGE_BOOST = 0.1
+# Added to the supporter's own cards (cards/supporter/) in a supporter's search, so the card
+# written for their step comes before a shared card on the same theme.
+SUPPORTER_BOOST = 0.1
 VIEW_SEP = "#"
 
 
@@ -63,7 +66,7 @@ class KnowledgeBase:
     @property
     def cards(self) -> dict[str, GuidanceCard]:
         if self._cards is None:
-            self._cards = {card.id: card for card in load_cards()}
+            self._cards = {card.id: card for card in load_all_cards()}
         return self._cards
 
     def index_key(self) -> str:
@@ -117,9 +120,17 @@ class KnowledgeBase:
         return collection
 
     def search(
-        self, query: str, stage: str | None = None, k: int = 3, *, context: str | None = None
+        self,
+        query: str,
+        stage: str | None = None,
+        k: int = 3,
+        *,
+        context: str | None = None,
+        perspective: str = "self",
     ) -> list[Card]:
         """The ``k`` best cards for ``query``, with scores; ``stage`` boosts its own cards.
+        The supporter's own cards are searched only when ``perspective`` is "supporter" (then
+        with ``SUPPORTER_BOOST``); a "self" search never sees them.
 
         Every card has several vectors (see ``GuidanceCard.views``).  A card's score is the
         mean of its best view and its average view, so one lucky sentence cannot outrank a
@@ -142,9 +153,11 @@ class KnowledgeBase:
         ranked = []
         for card_id, sims in per_card.items():
             card = self.cards.get(card_id)
-            if card is None:
+            if card is None or (card.supporters_only and perspective != "supporter"):
                 continue
             score = (max(sims) + sum(sims) / len(sims)) / 2
+            if card.supporters_only and perspective == "supporter":
+                score += SUPPORTER_BOOST
             if stage and stage in card.stages:
                 score += STAGE_BOOST
             ranked.append((score, card))

@@ -74,6 +74,8 @@ def _print_summary(summary: dict[str, Any]) -> None:
     print(f"levels: {summary['levels']}  furthest step: {summary['furthest_step']}")
     for kind, figures in summary["by_kind"].items():
         print(f"  {kind}: {figures}")
+    for perspective, figures in summary["by_perspective"].items():
+        print(f"  perspective {perspective}: {figures}")
     print(
         f"listening check: {summary['listening_pass_rate']} of {summary['coached_turns']} "
         f"coached replies pass; problems: {summary['listening_problems']}"
