@@ -40,6 +40,21 @@ def test_everything_shown_is_escaped() -> None:
     assert "<img" not in panel and "<i>" not in panel and "href" not in panel
 
 
+def test_sources_mark_the_persons_own_note_and_hide_its_path() -> None:
+    page = sources_html(
+        [
+            {"id": "c1", "title": "A card", "source": "Article one", "kind": "guidance"},
+            {"id": "d1:0", "title": "note.md", "source": "/home/x/ui-cache/ab/note.md",
+             "kind": "document"},
+        ]
+    )  # fmt: skip
+    cards = re.findall(r"<li class='closer-card'[^>]*data-kind='(\w+)'>(.*?)</li>", page)
+    assert [kind for kind, _ in cards] == ["guidance", "document"]
+    assert "Article one" in cards[0][1] and "your note" not in cards[0][1]
+    assert "note.md" in cards[1][1] and "your note" in cards[1][1]
+    assert "ui-cache" not in page
+
+
 def test_banner_names_the_model_or_says_how_to_add_one() -> None:
     guided = banner_html({"name": "guided", "backend": "guided", "detail": "", "note": ""})
     assert "Guided mode — no model loaded" in guided and "closer model pull" in guided

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from closer.ui import conversations, map_panel, perspective_choice, views
+from closer.ui import conversations, map_panel, notes_panel, perspective_choice, views
 from closer.ui.session import PAUSE_MESSAGE, SessionManager, View
 from closer.ui.texts import ui_text
 
@@ -136,6 +136,7 @@ def build_app(manager: SessionManager, *, secret: str) -> Any:
                 side = _session_controls()
                 sources = gr.HTML(views.sources_html([]), elem_id="closer-sources", js_on_load=None)
                 map_panel.attach(manager, thread=thread, message=message)  # issue 15
+                notes_panel.attach(manager, queue=TURNS)  # issue 15, part 3
         page = Page(
             thread,
             mine,

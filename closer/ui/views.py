@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.coaching.stages import STEP_LABELS, STEPS
+from closer.ui.texts import ui_text
 
 SIDE_STAGES = ("pause", "escalation")
 HOW_VERBS = {"phone": "Call", "text": "Text", "web": "Web"}
@@ -54,7 +55,8 @@ def stage_html(
 
 
 def sources_html(sources: Sequence[Mapping[str, str]]) -> str:
-    """The guidance cards behind the last reply: title, then the article it came from."""
+    """The sources behind the last reply: title, then the article it came from, or "your
+    note" for the person's own document (``"kind": "document"``)."""
     if not sources:
         return (
             '<section class="closer-sources" aria-label="Sources">'
@@ -62,15 +64,24 @@ def sources_html(sources: Sequence[Mapping[str, str]]) -> str:
             "</section>"
         )
     cards = "".join(
-        f"<li class='closer-card' data-card='{escape(card.get('id', ''))}'>"
+        f"<li class='closer-card' data-card='{escape(card.get('id', ''))}' "
+        f"data-kind='{escape(card.get('kind', 'guidance'))}'>"
         f"<strong>{escape(card.get('title', ''))}</strong>"
-        f"<span class='closer-card-source'>{escape(card.get('source', ''))}</span></li>"
+        f"<span class='closer-card-source'>{escape(_source_label(card))}</span></li>"
         for card in sources
     )
     return (
         '<section class="closer-sources" aria-label="Sources">'
         f"<h2>Sources for the last reply</h2><ul>{cards}</ul></section>"
     )
+
+
+def _source_label(card: Mapping[str, str]) -> str:
+    """Where a source came from: the article, or (for the person's own note) that it is
+    theirs; the note's file path is not shown (a page upload's path is a temporary copy)."""
+    if card.get("kind") == "document":
+        return ui_text("notes", "source_label")
+    return card.get("source", "")
 
 
 def _how_html(how: Mapping[str, str]) -> str:

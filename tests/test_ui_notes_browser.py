@@ -1,0 +1,113 @@
+"""The "Your notes" panel in headless Chromium (issue 15, part 3): an uploaded .md note is
+listed, a related message's sources show it as the person's own, removing it (after a
+confirmation that names it) takes it off the list, and an empty upload is refused plainly."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from closer.ui.texts import ui_text
+from tests.browser import BROWSER_MARKS, UiServer, open_browser, save_screenshot, shared_home
+
+sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = BROWSER_MARKS
+
+LOADED = "#closer-stage nav:not([data-messages='-1'])"
+UPLOAD = "#closer-notes-upload input[type=file]"
+NOTE = (
+    "# When we fight about money\n"
+    "When Sam and I argue about money and the rent, I go silent and leave the room. What "
+    "helps me: a short walk, then I text Sam that I will come back in twenty minutes to talk "
+    "about the budget.\n"
+)
+RELATED = "we argued about money and the rent again and I went silent"  # 0.54 against NOTE
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
+    ui = UiServer(shared_home(tmp_path_factory))
+    ui.start()
+    yield ui
+    ui.stop()
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Any]:
+    with sync_api.sync_playwright() as driver:
+        yield driver
+
+
+@pytest.fixture
+def page(playwright: Any, server: UiServer, tmp_path: Path) -> Iterator[Any]:
+    with open_browser(playwright, tmp_path / "profile", server.url) as (browser, _requests):
+        page = browser.pages[0] if browser.pages else browser.new_page()
+        page.goto(server.address)
+        page.wait_for_selector(LOADED, timeout=60_000)
+        yield page
+
+
+def open_panel(page: Any) -> None:
+    page.click("#closer-notes button:has-text('Your notes')")
+    page.wait_for_selector(UPLOAD, state="attached", timeout=30_000)
+
+
+def status(page: Any, expected: str) -> str:
+    """Wait for the panel's status line to say ``expected``; return the whole line."""
+    page.wait_for_function(
+        "text => (document.querySelector('#closer-notes-status [role=status]') || {})"
+        ".innerText?.includes(text)",
+        arg=expected,
+        timeout=60_000,
+    )
+    return page.inner_text("#closer-notes-status")
+
+
+def listed(page: Any) -> list[str]:
+    return [item.inner_text() for item in page.query_selector_all("#closer-notes-list li")]
+
+
+def test_a_note_is_added_shown_as_a_source_and_removed(page: Any, tmp_path: Path) -> None:
+    note = tmp_path / "money-note.md"
+    note.write_text(NOTE, encoding="utf-8")
+    open_panel(page)
+    page.set_input_files(UPLOAD, str(note))
+    assert "money-note.md" in status(page, "Added")
+    page.wait_for_selector("#closer-notes-list li[data-doc]", timeout=30_000)
+    (entry,) = listed(page)
+    assert "money-note.md" in entry and "added 20" in entry  # its name and the date added
+
+    page.fill("#closer-input textarea", RELATED)
+    page.press("#closer-input textarea", "Enter")
+    mine = page.wait_for_selector(
+        "#closer-sources li[data-kind='document']", timeout=180_000
+    )  # the first turn may load the embedder
+    assert "money-note.md" in mine.inner_text()
+    assert ui_text("notes", "source_label") in mine.inner_text()  # marked as theirs
+    assert page.query_selector("#closer-sources li[data-kind='guidance']")  # beside the cards
+    save_screenshot(page, "ui-notes-source.png")
+
+    page.click("#closer-notes-choice input")
+    page.click("[role=option]:has-text('money-note.md')")
+    page.click("#closer-notes-remove")
+    page.wait_for_selector("#closer-notes-confirm", state="visible", timeout=30_000)
+    assert "money-note.md" in page.inner_text("#closer-notes-question")
+    page.click("#closer-notes-yes")
+    assert "money-note.md" in status(page, "Removed")
+    page.wait_for_selector("#closer-notes-empty", timeout=30_000)
+    assert listed(page) == []
+
+
+def test_an_empty_upload_is_refused_and_changes_nothing(page: Any, tmp_path: Path) -> None:
+    empty = tmp_path / "empty.md"
+    empty.write_text("  \n\n ", encoding="utf-8")
+    open_panel(page)
+    before = listed(page)
+    page.set_input_files(UPLOAD, str(empty))
+    line = status(page, "Not added")
+    assert "empty.md" in line and "contains no text" in line and "Nothing was changed" in line
+    assert "ui-cache" not in line  # the temporary copy's path is not shown
+    assert listed(page) == before
