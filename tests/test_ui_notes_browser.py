@@ -70,7 +70,9 @@ def listed(page: Any) -> list[str]:
     return [item.inner_text() for item in page.query_selector_all("#closer-notes-list li")]
 
 
-def test_a_note_is_added_shown_as_a_source_and_removed(page: Any, tmp_path: Path) -> None:
+def test_a_note_is_added_shown_as_a_source_and_removed(
+    page: Any, server: UiServer, tmp_path: Path
+) -> None:
     note = tmp_path / "money-note.md"
     note.write_text(NOTE, encoding="utf-8")
     open_panel(page)
@@ -79,6 +81,7 @@ def test_a_note_is_added_shown_as_a_source_and_removed(page: Any, tmp_path: Path
     page.wait_for_selector("#closer-notes-list li[data-doc]", timeout=30_000)
     (entry,) = listed(page)
     assert "money-note.md" in entry and "added 20" in entry  # its name and the date added
+    assert not list((server.home / "ui-cache").rglob("money-note.md"))  # no copy left behind
 
     page.fill("#closer-input textarea", RELATED)
     page.press("#closer-input textarea", "Enter")
@@ -101,13 +104,23 @@ def test_a_note_is_added_shown_as_a_source_and_removed(page: Any, tmp_path: Path
     assert listed(page) == []
 
 
-def test_an_empty_upload_is_refused_and_changes_nothing(page: Any, tmp_path: Path) -> None:
-    empty = tmp_path / "empty.md"
-    empty.write_text("  \n\n ", encoding="utf-8")
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.md", b"", "contains no text"),
+        ("blank.md", b"  \n\n ", "contains no text"),
+        ("photo.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "binary"),
+    ],
+)
+def test_an_empty_or_binary_upload_is_refused_and_changes_nothing(
+    page: Any, tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
+    bad = tmp_path / name
+    bad.write_bytes(content)
     open_panel(page)
     before = listed(page)
-    page.set_input_files(UPLOAD, str(empty))
+    page.set_input_files(UPLOAD, str(bad))
     line = status(page, "Not added")
-    assert "empty.md" in line and "contains no text" in line and "Nothing was changed" in line
+    assert name in line and reason in line and "Nothing was changed" in line
     assert "ui-cache" not in line  # the temporary copy's path is not shown
     assert listed(page) == before
