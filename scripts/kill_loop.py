@@ -187,7 +187,7 @@ def reply_text(outputs: Any) -> str:
 
 def complete_turn(server: Server, text: str, thread: str) -> str:
     """Send one message and read its reply to the end; returns the thread id."""
-    for event, data in call(server.url, "on_send", [text, thread], server.token):
+    for event, data in call(server.url, "on_send", [text, thread, "self"], server.token):
         if event == "error":
             raise RuntimeError(f"the server answered with an error: {data}")
         if event == "complete":
@@ -199,7 +199,7 @@ def kill_mid_reply(server: Server, text: str, thread: str, pieces: int) -> bool:
     """Send a message, SIGKILL the server after ``pieces`` streamed pieces; True if mid-stream."""
     seen = 0
     try:
-        for event, data in call(server.url, "on_send", [text, thread], server.token):
+        for event, data in call(server.url, "on_send", [text, thread, "self"], server.token):
             if event == "generating" and reply_text(data):
                 seen += 1
                 if seen >= pieces:

@@ -410,7 +410,9 @@ class UiServer:
     def turn(self, text: str, thread: str = "") -> tuple[str, list[Any], list[str]]:
         """Send one message; (thread id, final outputs, streamed reply texts)."""
         streamed: list[str] = []
-        for event, data in self._loop.call(self.url, "on_send", [text, thread], self.server.token):
+        for event, data in self._loop.call(
+            self.url, "on_send", [text, thread, "self"], self.server.token
+        ):
             if event == "error":
                 raise AssertionError(f"the server answered with an error: {data}")
             if event == "generating":

@@ -55,13 +55,14 @@ def handler(words: list[str], delay: float, endpoint: Endpoint) -> type[BaseHTTP
             self.wfile.write(body)
 
         def do_POST(self) -> None:  # noqa: N802
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             endpoint.count(+1)
+            reply = [*_echo_of(body), *words]
             try:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
-                for index, word in enumerate(words):
+                for index, word in enumerate(reply):
                     self._event({"delta": {"content": word if index == 0 else " " + word}})
                     time.sleep(delay)
                 self._event({"delta": {}, "finish_reason": "stop"})
@@ -75,6 +76,17 @@ def handler(words: list[str], delay: float, endpoint: Endpoint) -> type[BaseHTTP
             self.wfile.flush()
 
     return Handler
+
+
+def _echo_of(body: bytes) -> list[str]:
+    """A first sentence that takes up the person's newest words, as a listening model would:
+    Closer's sentence gate shows nothing of a draft that ignores them."""
+    try:
+        messages = json.loads(body)["messages"]
+        said = next(m["content"] for m in reversed(messages) if m["role"] == "user")
+    except (ValueError, KeyError, StopIteration):
+        return []
+    return f"Breathe slowly with this: {' '.join(said.split()[:12])}, and pause.".split()
 
 
 @contextmanager

@@ -43,8 +43,6 @@ def run_chat(args: argparse.Namespace) -> int:
         services, thread_id=args.resume, perspective=_perspective(args, services)
     )
     if args.script:
-        if note := services.model.describe().get("note"):  # why a requested model isn't used
-            print(f"closer: {note}", file=sys.stderr, flush=True)
         return run_script(conversation, _script_lines(args.script), as_json=args.json)
     return run_interactive(conversation)
 
