@@ -27,6 +27,7 @@ class Endpoint:
 
     url: str
     streaming: int = 0
+    served: int = 0  # replies begun: numbers each reply, so no two replies share a sentence
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def count(self, change: int) -> None:
@@ -57,7 +58,10 @@ def handler(words: list[str], delay: float, endpoint: Endpoint) -> type[BaseHTTP
         def do_POST(self) -> None:  # noqa: N802
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
             endpoint.count(+1)
-            reply = [*_echo_of(body), *words]
+            with endpoint.lock:
+                endpoint.served += 1
+                number = endpoint.served
+            reply = _listening_reply(body, number) or words
             try:
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
@@ -78,15 +82,24 @@ def handler(words: list[str], delay: float, endpoint: Endpoint) -> type[BaseHTTP
     return Handler
 
 
-def _echo_of(body: bytes) -> list[str]:
-    """A first sentence that takes up the person's newest words, as a listening model would:
-    Closer's sentence gate shows nothing of a draft that ignores them."""
+def _listening_reply(body: bytes, number: int) -> list[str]:
+    """A reply that passes Closer's sentence gate, as a listening model's would: it takes up
+    the person's newest words, does the step's work (breath, body, pause), asks one question,
+    and shares no run of eight words with an earlier reply (each sentence carries the
+    reply's number in its middle)."""
     try:
         messages = json.loads(body)["messages"]
         said = next(m["content"] for m in reversed(messages) if m["role"] == "user")
     except (ValueError, KeyError, StopIteration):
         return []
-    return f"Breathe slowly with this: {' '.join(said.split()[:12])}, and pause.".split()
+    words = " ".join(said.split()[:12])
+    text = (
+        f"Breathe slowly with this: {words}, and pause. "
+        f"Notice your feet now, turn {number}, and let them rest. "
+        f"Let your shoulders drop, round {number}, as the breath slows. "
+        f"What do you notice, step {number}, in your body now?"
+    )
+    return text.split()
 
 
 @contextmanager
