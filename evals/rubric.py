@@ -21,6 +21,7 @@ import yaml
 
 from assistant.coaching.blocking import find_blocking
 from assistant.coaching.listening import listening_problems
+from assistant.model.draft_checks import content_words as draft_content_words
 from assistant.model.guard import without_reassurances
 
 WORDS_FILE = Path(__file__).resolve().parent / "rubric_words.yaml"
@@ -43,7 +44,6 @@ TURN_CHECKS = (
 CONVERSATION_CHECKS = ("reached_request", "reached_plan")
 
 _QUOTED = re.compile(r'"[^"\n]*"|\u201c[^\u201d\n]*\u201d')
-_WORD = re.compile(r"[a-z][a-z']*")
 
 
 @cache
@@ -91,18 +91,10 @@ def question_count(text: str) -> int:
     return unquoted(text).count("?")
 
 
-def _stem(word: str) -> str:
-    word = word.strip("'")
-    for suffix in ("'s", "ing", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
 def content_words(text: str) -> set[str]:
-    """The words that say something: lowercased, stemmed, no stop words, 3+ letters."""
-    words = (w.strip("'") for w in _WORD.findall(text.lower().replace("\u2019", "'")))
-    return {_stem(w) for w in words if len(w) >= 3 and w not in _stop_words()}
+    """The words that say something: lowercased, stemmed, no stop words, 3+ letters (the
+    same counting as the model's sentence gate, with the rubric's stop list)."""
+    return draft_content_words(text, _stop_words())
 
 
 def diagnostic_labels(text: str) -> list[str]:

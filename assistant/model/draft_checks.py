@@ -109,19 +109,6 @@ def repeats(sentence: str, earlier: Iterable[str]) -> bool:
     return False
 
 
-def repeated_run(sentence: str, previous_replies: Iterable[str], run: int = 8) -> bool:
-    """``sentence`` shares a run of ``run`` words with one of the previous replies."""
-    words = _WORDS.findall(normalise(sentence))
-    if len(words) < run:
-        return False
-    earlier = [" ".join(_WORDS.findall(normalise(reply))) for reply in previous_replies]
-    for start in range(len(words) - run + 1):
-        piece = " ".join(words[start : start + run])
-        if any(piece in text for text in earlier):
-            return True
-    return False
-
-
 def _stem(word: str) -> str:
     word = word.strip("'")
     for suffix in ("'s", "ing", "ed", "es", "s"):
@@ -139,9 +126,10 @@ def _blocking_anywhere(sentence: str) -> bool:
     return bool(find_blocking(without_reassurances(unquoted)))
 
 
-def content_words(text: str) -> set[str]:
-    """Stemmed words of three letters or more that say something (not in the stop list)."""
-    stop = set(_rules()["reflection_stopwords"].split())
+def content_words(text: str, stop: frozenset[str] | None = None) -> set[str]:
+    """Stemmed words of three letters or more that say something (not in ``stop``, by
+    default the guard's list).  The evals rubric counts words the same way, with its list."""
+    stop = stop if stop is not None else frozenset(_rules()["reflection_stopwords"].split())
     words = (w.strip("'") for w in _WORDS.findall(text.lower().replace("\u2019", "'")))
     return {_stem(w) for w in words if len(w) >= 3 and w not in stop}
 
