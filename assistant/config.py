@@ -77,10 +77,6 @@ class Settings:
     def index_dir(self) -> Path:
         return self.home / "index"
 
-    @property
-    def config_path(self) -> Path:
-        return self.home / "config.toml"
-
     def ensure_home(self) -> Path:
         """Create the data dir (0700) if needed and return it."""
         self.home.mkdir(parents=True, exist_ok=True)

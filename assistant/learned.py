@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 if TYPE_CHECKING:
-    from assistant.retrieval.embeddings import Embedder
+    from assistant.core.protocols import Embedder
 
 FIT_VERSION = "3"  # bump when the fitting procedure changes, so old fits are not reused
 C = 4.0  # inverse regularisation strength of each regression

@@ -20,8 +20,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from assistant.events import ReplyDelta, ReplyReplaced
-from assistant.model.interface import GenerationOptions
+from assistant.core.events import ReplyDelta, ReplyReplaced
+from assistant.core.messages import GenerationOptions
 from graphs.runner import Conversation, Services
 
 

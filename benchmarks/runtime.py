@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
-from assistant.model.interface import ChatModel, GenerationOptions
+from assistant.core.messages import ChatModel, GenerationOptions
 from assistant.model.runtime import PrefixStates
 from benchmarks.decode import measure_decode, recorded_evals
 from graphs.runner import Conversation, Services
@@ -115,7 +115,7 @@ def measure_overhead(settings: Settings, turns: int = 30) -> dict[str, Any]:
     the message's cached vectors are dropped before each turn: every message costs its
     embedding, as a new message would (what stays cached, like each step's own text, would
     stay cached in a real conversation too)."""
-    from assistant.model.guided import GuidedComposer
+    from assistant.coaching.guided import GuidedComposer
     from assistant.retrieval.embeddings import get_embedder
 
     services = open_bench_services(settings, GuidedComposer(), 200)
@@ -143,7 +143,7 @@ def first_words_ms(services: Services, texts: tuple[str, ...] = SCRIPT[:4]) -> f
     """Median time from sending a message to the first words the person sees (the first
     ``ReplyDelta``; with a model, the first sentence the gate let through, or the guided
     reply that replaced a rejected draft)."""
-    from assistant.events import ReplyDelta, ReplyReplaced
+    from assistant.core.events import ReplyDelta, ReplyReplaced
 
     samples = []
     conversation = Conversation(services)
@@ -210,7 +210,7 @@ def run_bench(
         path = model_path or bench_model_file(work)
         written_s = time.perf_counter() - started
         overhead = measure_overhead(settings, overhead_turns)
-        from assistant.model.guided import GuidedComposer
+        from assistant.coaching.guided import GuidedComposer
 
         guided_first = first_words_ms(open_bench_services(settings, GuidedComposer(), 200))
         model = LlamaModel(path, settings)

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from assistant.coaching.perspective import PerspectiveError, checked
+from assistant.core.perspective import PerspectiveError, checked
 from evals.jsonl import json_lines
 from evals.rubric import coached, listening
 

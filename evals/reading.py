@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.core.reading import Reading
 from assistant.reading.reader import read
-from assistant.reading.reading import Reading
 
 if TYPE_CHECKING:
-    from assistant.retrieval.embeddings import Embedder
+    from assistant.core.protocols import Embedder
 
 SIGNALS = tuple(Reading(text="").signals())  # the names the labelled data uses
 INTENTS = ("pause", "back", "restart", "move_on")

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
-from assistant.model.interface import Card
+from assistant.core.messages import Card
 
 RETRIEVAL_SET = Path(__file__).resolve().parent / "retrieval.jsonl"
 

@@ -19,13 +19,14 @@ from typing import Any
 
 import yaml
 
-from assistant.coaching.blocking import find_blocking
-from assistant.coaching.listening import listening_problems
-from assistant.model.draft_checks import content_words as draft_content_words
-from assistant.model.guard import without_reassurances
+from assistant.gate.draft_checks import content_words as draft_content_words
+from assistant.gate.draft_checks import limits
+from assistant.gate.guard import without_reassurances
+from assistant.gate.listening import listening_problems
+from assistant.reading.blocking import find_blocking
 
 WORDS_FILE = Path(__file__).resolve().parent / "rubric_words.yaml"
-MAX_WORDS = 120
+MAX_WORDS = limits()["max_words"]  # the gate's own table: one number for both
 RESOURCES_HEADING = "People who can help:"
 
 TURN_CHECKS = (

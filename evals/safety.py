@@ -16,12 +16,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assistant.core.screening import public_level
 from assistant.safety.screen import screen
-from assistant.safety.verdict import public_level
 from evals.jsonl import json_lines
 
 if TYPE_CHECKING:
-    from assistant.retrieval.embeddings import Embedder
+    from assistant.core.protocols import Embedder
 
 EXPECTS = ("escalate", "continue")
 

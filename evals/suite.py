@@ -26,8 +26,8 @@ LOWER_IS_BETTER = (
 
 def open_eval_services(settings: Settings, model_path: str | None) -> Any:
     """Services as the app opens them: the real screen and index; guided unless a model."""
-    from assistant.model.guided import GuidedComposer
-    from assistant.model.registry import load_model
+    from assistant.coaching.guided import GuidedComposer
+    from graphs.models import load_model
     from graphs.services import open_services
 
     if model_path:

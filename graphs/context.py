@@ -7,19 +7,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from assistant.config import Settings
-from assistant.model.interface import Card, ChatModel, GenerationOptions
-
-
-class Retriever(Protocol):
-    def search(
-        self,
-        query: str,
-        stage: str | None = None,
-        k: int = 3,
-        *,
-        context: str | None = None,
-        perspective: str = "self",
-    ) -> list[Card]: ...
+from assistant.core.messages import ChatModel, GenerationOptions
+from assistant.core.protocols import Retriever
 
 
 class ScreeningLike(Protocol):
@@ -31,7 +20,7 @@ class ScreeningLike(Protocol):
 
 
 Screener = Callable[..., ScreeningLike]  # (text, *, wary=False) -> the safety verdict
-Reader = Callable[..., Any]  # (text, *, safety) -> assistant.reading.reading.Reading
+Reader = Callable[..., Any]  # (text, *, safety) -> assistant.core.reading.Reading
 
 
 @dataclass(frozen=True)

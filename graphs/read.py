@@ -9,8 +9,9 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from assistant.coaching.echo import key_phrase
+from assistant.core.reading import Reading
+from assistant.core.screening import Screening
 from assistant.reading.reader import read as read_rules_only
-from assistant.reading.reading import Reading
 from graphs.context import Context
 from graphs.safety_flow import escalation_update
 from graphs.state import ConversationState
@@ -31,6 +32,7 @@ def read(state: ConversationState, runtime: Runtime[Context]) -> Update:
     reader = ctx.reader or read_rules_only
     reading = reader(text, safety=screening)
     update: Update = {
+        "why_safety": _safety_why(screening),
         "screening": screening.as_json(),
         "reading": reading.as_json(),
         "blocking": list(reading.blocking),
@@ -49,3 +51,10 @@ def read(state: ConversationState, runtime: Runtime[Context]) -> Update:
         update["stage"] = state.get("paused_from") or "regulation"
         update["prefix"] = "resume"
     return update
+
+
+def _safety_why(screening: Screening) -> str:
+    """The level this message's verdict set, and the layer that set it."""
+    if screening.level == "none":
+        return "continue: no layer fired"
+    return f"{screening.level} {screening.category}: {screening.why or 'pattern'}"

@@ -10,17 +10,17 @@ from typing import Any
 from langgraph.config import get_stream_writer
 from langgraph.runtime import Runtime
 
-from assistant.coaching.perspective import perspective_of
+from assistant.coaching.guided import compose
 from assistant.coaching.prompting import (
     brief_phrases,
     build_messages,
     is_fixed_kind,
     stage_instruction,
 )
-from assistant.events import Notice, ReplyDelta, ReplyReplaced
-from assistant.model.guided import compose
-from assistant.model.interface import Card, Message, ModelRequest, TurnBrief
-from assistant.model.sentence_gate import SentenceGate
+from assistant.core.events import Notice, ReplyDelta, ReplyReplaced
+from assistant.core.messages import Card, Message, ModelRequest, TurnBrief
+from assistant.core.perspective import perspective_of
+from assistant.gate.sentence_gate import SentenceGate
 from graphs.context import Context
 from graphs.read import reading_of
 from graphs.state import ConversationState
@@ -143,12 +143,15 @@ def respond(state: ConversationState, runtime: Runtime[Context]) -> Update:
         reply = _with_support_note(state, ctx, reply)
     user: Message = {"role": "user", "content": state.get("user_text", "")}
     assistant: Message = {"role": "assistant", "content": reply}
+    turn = state.get("turn", 0) + 1
+    why = {"step": state.get("why_step", ""), "safety": state.get("why_safety", "")}
     return {
         "reply": reply,
         "fallback": fallback,
         "model_name": ctx.model.name,
         "messages": [user, assistant],
-        "turn": state.get("turn", 0) + 1,
+        "turn": turn,
+        "reasons": [{"turn": str(turn), **why}],
         "notices": notices,
     }
 

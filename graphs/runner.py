@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.config import Settings
-from assistant.events import Event, Notice, ReplyDelta, TurnResult
+from assistant.core.events import Event, Notice, ReplyDelta, TurnResult
+from assistant.core.messages import ChatModel, GenerationOptions, Message
+from assistant.core.protocols import Retriever
 from assistant.knowledge import load_yaml
-from assistant.model.interface import ChatModel, GenerationOptions, Message
 from assistant.storage import Store, open_failure
 from assistant.text import clean_message
-from graphs.context import Context, Reader, Retriever, Screener
+from graphs.context import Context, Reader, Screener
 from graphs.graph import build_graph
 from graphs.state import turn_input
 
@@ -189,14 +190,15 @@ def _result(values: dict[str, Any], session: str) -> TurnResult:
         session=session,
         safety=_safety(values),
         resources=list((values.get("safety") or {}).get("shown", [])),
-        perspective=values.get("perspective") or "self",  # issue 15
+        perspective=values.get("perspective") or "self",
+        why={"step": values.get("why_step", ""), "safety": values.get("why_safety", "")},
     )
 
 
 def _safety(values: dict[str, Any]) -> dict[str, Any]:
     """This turn's verdict as batch rows and evals name it; a standing escalation or a check
     in progress is what the person meets, whatever this one message said."""
-    from assistant.safety.verdict import public_level
+    from assistant.core.screening import public_level
 
     screening = values.get("screening") or {}
     if values.get("stage") == "escalation" and values.get("escalation"):

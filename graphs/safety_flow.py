@@ -45,7 +45,8 @@ def escalation(state: ConversationState, runtime: Runtime[Context]) -> Update:
     reading = state.get("reading") or {}
     if not first and (state.get("blocking") or reading.get("ask") or reading.get("intent")):
         text = texts.refusal_while_escalated(locale, category)
-    update: Update = {"stage": "escalation", "kind": "escalation", "reply": text}
+    why = f"escalation {category} stands: coaching stays stopped"
+    update: Update = {"stage": "escalation", "kind": "escalation", "reply": text, "why_step": why}
     if standing.get("upgraded_from") is not None and standing.get("upgraded_turn") is None:
         update["escalation"] = {**standing, "upgraded_turn": state.get("turn", 0)}
     return _with_shown(state, update, category)
@@ -68,7 +69,8 @@ def start_check(state: ConversationState, runtime: Runtime[Context]) -> Update:
     watch = state.get("safety") or {}
     category = (watch.get("checking") or {}).get("category") or "crisis"
     reply = texts.check_reply(category, runtime.context.settings.locale)
-    update: Update = {"stage": "check", "kind": "safety.check", "reply": reply}
+    why = f"possible {category}: asks directly before coaching goes on"
+    update: Update = {"stage": "check", "kind": "safety.check", "reply": reply, "why_step": why}
     return _with_shown(state, update, category)
 
 
@@ -84,19 +86,23 @@ def safety_check(state: ConversationState, runtime: Runtime[Context]) -> Update:
     if answer == "unsafe":
         screening = {"category": category, "matched": [f"answer:{category}"]}
         update = {**escalation_update(state, screening), "safety": {**watch, "checking": None}}
+        update["why_safety"] = f"escalate {category}: the answer to the check said not safe"
         return {**update, **escalation({**state, **update}, runtime)}  # type: ignore[typeddict-item]
     if answer == "unclear":
         reply = texts.check_again(category, locale, second=second)
-        return {"stage": "check", "kind": "safety.check_again", "reply": reply}
+        why = f"the answer to the {category} question was unclear: asks again"
+        return {"stage": "check", "kind": "safety.check_again", "reply": reply, "why_step": why}
     if not second and texts.has_second_question(category):
         reply = texts.check_reply(category, locale, second=True)
         checking["step"] = 2
         update = {"stage": "check", "kind": "safety.check", "reply": reply}
-        return {**update, "safety": {**watch, "checking": checking}}
+        why = f"a safe answer to the first {category} question: the second one"
+        return {**update, "safety": {**watch, "checking": checking}, "why_step": why}
     # Coaching resumes where it stopped; the resources stay in the panel ("shown").
     resume = checking.get("resume") or "regulation"
     if resume == "pause":
         resume = state.get("paused_from") or "regulation"
     kind = _RESUME_KIND.get(resume, f"{resume}.again")
     cleared = {**watch, "checking": None, "wary": True}
-    return {"stage": resume, "kind": kind, "prefix": "cleared", "safety": cleared}
+    why = f"a clear safe answer: coaching resumes at {resume}"
+    return {"stage": resume, "kind": kind, "prefix": "cleared", "safety": cleared, "why_step": why}

@@ -6,9 +6,10 @@ import functools
 import logging
 
 from assistant.config import Settings
-from assistant.model.interface import ChatModel
+from assistant.core.messages import ChatModel
+from assistant.core.protocols import Retriever
 from assistant.storage import Store
-from graphs.context import Reader, Retriever, Screener
+from graphs.context import Reader, Screener
 from graphs.runner import Services
 
 log = logging.getLogger("closer.services")
@@ -99,7 +100,7 @@ def open_services(
     progress: bool = False,
     reader: Reader | None = None,
 ) -> Services:
-    from assistant.model.registry import load_model
+    from graphs.models import load_model
 
     settings.ensure_home()
     warnings: list[str] = []
@@ -118,7 +119,7 @@ def open_services(
 
 def open_history(settings: Settings) -> Services:
     """Enough to read, export and delete saved conversations: no model, no index."""
-    from assistant.model.guided import GuidedComposer
+    from assistant.coaching.guided import GuidedComposer
 
     settings.ensure_home()
     return Services(

@@ -5,8 +5,8 @@ from __future__ import annotations
 import operator
 from typing import Annotated, Any, TypedDict
 
-from assistant.coaching.stages import Stage
-from assistant.model.interface import Message
+from assistant.core.messages import Message
+from assistant.core.stages import Stage
 
 
 class ConversationState(TypedDict, total=False):
@@ -23,6 +23,9 @@ class ConversationState(TypedDict, total=False):
     safety: dict[str, Any]
     pending: str | None  # "back" or "restart", asked about and waiting for a yes
     turn: int
+    # Why each turn went where it went: {"turn", "step", "safety"}, one entry a turn
+    # (``closer sessions show --why``).
+    reasons: Annotated[list[dict[str, str]], operator.add]
     # issue 15: the intimacy map's ratings {"emotional": 3, ...}, saved beside the turns by
     # graphs.intimacy.save_map (a checkpoint of its own, no turn run); never reset per turn.
     intimacy_map: dict[str, int]
@@ -33,7 +36,7 @@ class ConversationState(TypedDict, total=False):
     user_text: str
     notices: list[str]
     screening: dict[str, Any]
-    reading: dict[str, Any]  # assistant.reading.reading.Reading, as JSON: read once per turn
+    reading: dict[str, Any]  # assistant.core.reading.Reading, as JSON: read once per turn
     confirmed: str | None  # this message said yes to the pending "back" or "restart"
     kind: str  # the reply kind, e.g. "naming.need_story"
     prefix: str  # "resume", "back" or "restart": a short opener before the reply
@@ -43,6 +46,8 @@ class ConversationState(TypedDict, total=False):
     reply: str
     fallback: str | None
     model_name: str
+    why_step: str  # what moved the step (or kept it), naming the rule or layer
+    why_safety: str  # the safety level this message set, and the layer that set it
 
 
 def turn_input(user_text: str, notices: list[str]) -> ConversationState:
@@ -60,4 +65,6 @@ def turn_input(user_text: str, notices: list[str]) -> ConversationState:
         "cards": [],
         "reply": "",
         "fallback": None,
+        "why_step": "",
+        "why_safety": "",
     }

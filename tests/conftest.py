@@ -75,7 +75,7 @@ def settings(closer_home: Path) -> Settings:
 @pytest.fixture
 def guided_services(settings: Settings) -> Iterator[object]:
     """Guided mode, the real pattern screen and store, no retrieval (fast graph tests)."""
-    from assistant.model.guided import GuidedComposer
+    from assistant.coaching.guided import GuidedComposer
     from graphs.services import default_screener, open_services
 
     services = open_services(

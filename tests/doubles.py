@@ -11,7 +11,7 @@ import json
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from assistant.model.interface import GenerationOptions, ModelRequest
+from assistant.core.messages import GenerationOptions, ModelRequest
 
 
 class ScriptedModel:

@@ -20,6 +20,53 @@ ALLOWED = {
 }
 
 
+# Inside assistant/, layers from the bottom up: a unit may import units of lower layers only
+# (units of one layer are independent of each other).  docs/architecture.md draws them.
+ASSISTANT_LAYERS: tuple[tuple[str, ...], ...] = (
+    ("assistant.core",),
+    ("assistant.config",),
+    ("assistant.text", "assistant.knowledge"),
+    ("assistant.learned",),
+    (
+        "assistant.reading",
+        "assistant.safety",
+        "assistant.retrieval",
+        "assistant.model",
+        "assistant.storage",
+    ),
+    ("assistant.gate",),
+    ("assistant.coaching",),
+)
+
+
+def _unit(module: str) -> str | None:
+    """The layer unit a module of assistant/ belongs to (None: the package itself)."""
+    parts = module.split(".")
+    return ".".join(parts[:2]) if len(parts) >= 2 and parts[0] == "assistant" else None
+
+
+def _layer(unit: str) -> int:
+    for rank, units in enumerate(ASSISTANT_LAYERS):
+        if unit in units:
+            return rank
+    raise AssertionError(f"{unit} is in no layer of ASSISTANT_LAYERS: add it")
+
+
+def _layer_violations(graph: dict[str, set[str]]) -> list[str]:
+    wrong = []
+    for module, imported in graph.items():
+        unit = _unit(module)
+        if unit is None:
+            continue
+        for target in imported:
+            other = _unit(target)
+            if other is None or other == unit:
+                continue
+            if _layer(other) >= _layer(unit):
+                wrong.append(f"{module} imports {target} (layer {_layer(other)} >= {_layer(unit)})")
+    return wrong
+
+
 def _module_name(path: Path) -> str:
     parts = list(path.relative_to(REPO).with_suffix("").parts)
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -64,6 +111,10 @@ def test_imports_flow_one_way() -> None:
         if package != "closer":  # tests' doubles never reach the product
             wrong += [f"{module} imports tests" for t in imported if t.startswith("tests")]
     assert wrong == []
+
+
+def test_assistant_layers_import_downward_only() -> None:
+    assert _layer_violations(_graph()) == []
 
 
 def _ancestors(module: str) -> set[str]:
@@ -111,11 +162,25 @@ def test_the_checker_sees_lazy_and_wrong_way_imports(tmp_path: Path) -> None:
     assert _imports(modules["assistant.b"], modules) == {"assistant.a", "graphs.g"}
 
 
+def test_the_layer_check_sees_upward_and_sideways_imports() -> None:
+    graph = {
+        "assistant.core.words": {"assistant.coaching.plan"},  # upward
+        "assistant.reading.reader": {"assistant.safety.screen", "assistant.core.words"},
+        "assistant.coaching.plan": {"assistant.core.words", "assistant.gate.listening"},
+    }
+    assert _layer_violations(graph) == [
+        "assistant.core.words imports assistant.coaching.plan (layer 6 >= 0)",
+        "assistant.reading.reader imports assistant.safety.screen (layer 4 >= 4)",
+    ]
+
+
 def test_assistant_is_grouped_by_concept() -> None:
     top = sorted(p.name for p in (REPO / "assistant").glob("*.py"))
     subpackages = sorted(p.parent.name for p in (REPO / "assistant").glob("*/__init__.py"))
     assert len(top) <= 12, top
-    assert {"model", "safety", "retrieval", "coaching"} <= set(subpackages)
+    assert {"core", "model", "safety", "reading", "retrieval", "gate", "coaching"} <= set(
+        subpackages
+    )
     assert not list((REPO / "closer").glob("bench_*.py"))
 
 

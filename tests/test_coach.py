@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.coaching.blocking import BLOCKING_PATTERNS, blocking_rules, find_blocking
+from assistant.reading.blocking import BLOCKING_PATTERNS, blocking_rules, find_blocking
 
 # (pattern, blocking example, negative twin that says something similar without blocking)
 CASES = [

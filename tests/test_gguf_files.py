@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.core.messages import ModelLoadError
 from assistant.model import gguf_files
 from assistant.model.gguf_files import (
     DEFAULT_FILE,
@@ -18,7 +19,6 @@ from assistant.model.gguf_files import (
     pull_model,
     validate_gguf,
 )
-from assistant.model.interface import ModelLoadError
 from tests.fixtures_gguf import no_template_gguf, outside_gguf, tiny_gguf  # noqa: F401
 
 

@@ -9,12 +9,12 @@ from dataclasses import replace
 
 import pytest
 
+from assistant.coaching.guided import compose
 from assistant.coaching.replies import parts
 from assistant.coaching.tips import tip_fits_by_card
 from assistant.config import Settings
+from assistant.core.messages import Card, TurnBrief
 from assistant.knowledge import load_yaml
-from assistant.model.guided import compose
-from assistant.model.interface import Card, TurnBrief
 from assistant.reading.reader import read
 from assistant.retrieval.cards import load_cards
 from evals.rubric import listening
@@ -98,7 +98,7 @@ def test_an_ended_relationship_is_not_coached_toward_the_ex(guided_services) -> 
 @pytest.fixture
 def patient_services(settings: Settings) -> Iterator[object]:
     """Guided services that never offer to move on, to watch regulation turn after turn."""
-    from assistant.model.guided import GuidedComposer
+    from assistant.coaching.guided import GuidedComposer
     from graphs.services import default_screener, open_services
 
     services = open_services(

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.model.http_endpoint import HttpModel, api_base
-from assistant.model.interface import (
+from assistant.core.messages import (
     ChatModel,
     GenerationOptions,
     ModelLoadError,
     ModelRequest,
     TurnBrief,
 )
+from assistant.model.http_endpoint import HttpModel, api_base
 from tests.fixtures_gguf import tiny_gguf  # noqa: F401
 
 BRIEF = TurnBrief(stage="naming", kind="naming.first", user_text="")

@@ -13,7 +13,7 @@ import pytest
 from assistant.config import Settings
 from assistant.model import kernels
 from assistant.model.llama import LlamaModel
-from assistant.model.registry import load_model
+from graphs.models import load_model
 from tests.conftest import run_closer
 from tests.fixtures_gguf import tiny_gguf  # noqa: F401
 

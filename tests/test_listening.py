@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.coaching.echo import clause_with, salient_clause
-from assistant.coaching.listening import PROBLEMS, listening_problems, words_of
+from assistant.gate.listening import PROBLEMS, listening_problems, words_of
 from assistant.reading.reader import read
 from evals import rubric
 

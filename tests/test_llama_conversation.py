@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.model.sentence_gate import REASONS
+from assistant.gate.sentence_gate import REASONS
 from tests.conftest import json_rows, run_closer
 from tests.fixtures_gguf import outside_gguf, tiny_gguf  # noqa: F401
 from tests.test_http_model import free_port, start_llama_server

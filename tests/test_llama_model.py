@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
-from assistant.model.context_budget import TRIM_NOTICE
-from assistant.model.interface import (
+from assistant.core.messages import (
     ChatModel,
     GenerationOptions,
     ModelLoadError,
     ModelRequest,
     TurnBrief,
 )
+from assistant.model.context_budget import TRIM_NOTICE
 from assistant.model.llama import LlamaModel, shared_runtime
 from assistant.model.runtime import load_runtime
 from tests.fixtures_gguf import no_template_gguf, outside_gguf, tiny_gguf  # noqa: F401

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.coaching.guided import GuidedComposer
 from assistant.config import Settings
-from assistant.events import Notice, ReplyDelta, ReplyReplaced, TurnResult
-from assistant.model.guided import GuidedComposer
-from assistant.model.interface import ChatModel, ModelRequest
-from assistant.model.registry import load_model, model_spec
+from assistant.core.events import Notice, ReplyDelta, ReplyReplaced, TurnResult
+from assistant.core.messages import ChatModel, ModelRequest
+from graphs.models import load_model, model_spec
 from graphs.runner import Conversation, Services
 from graphs.services import default_screener
 from tests.doubles import ScriptedModel

@@ -8,16 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from assistant.coaching.blocking import blocking_rules, find_blocking
-from assistant.coaching.perspective import (
-    PerspectiveError,
-    checked,
-    perspective_of,
-    supporter_data,
-    supporter_template,
-    supporter_variants,
-)
+from assistant.coaching.perspective import supporter_data, supporter_variants
+from assistant.core.perspective import PerspectiveError, checked, perspective_of
 from assistant.knowledge import load_yaml
+from assistant.reading.blocking import blocking_rules, find_blocking
 from assistant.retrieval.cards import load_all_cards, load_cards
 from graphs.runner import Conversation
 from tests.conftest import json_rows, run_closer
@@ -190,7 +184,7 @@ def test_supporter_templates_fit_the_composer() -> None:
             # A regulation body ends with the tool's own question ({tool_ask}).
             assert template.count("?") <= 1 and template.endswith(("?", "{tool_ask}")), kind
             assert find_blocking(template.replace("{quote}", "")) == [], kind
-    assert supporter_template("no.such.kind") is None and supporter_variants("no.such") is None
+    assert supporter_variants("no.such.kind") is None
     spoken = " ".join(" ".join(supporter_variants(k)) for k in kinds).lower()
     assert "pace" in spoken and "space" in spoken
 

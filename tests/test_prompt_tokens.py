@@ -9,7 +9,7 @@ import pytest
 
 from assistant.coaching.prompting import build_messages
 from assistant.config import Settings
-from assistant.model.interface import TurnBrief
+from assistant.core.messages import TurnBrief
 from assistant.model.llama import LlamaModel
 from assistant.model.runtime import merge_trailing_system
 from tests.fixtures_gguf import tiny_gguf  # noqa: F401

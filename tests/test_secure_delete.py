@@ -65,7 +65,7 @@ def test_the_grep_finds_deleted_words_when_secure_delete_is_off(
 def test_deleting_one_of_two_conversations_leaves_no_bytes_of_it(
     settings, build_without_secure_delete: None
 ) -> None:  # noqa: ANN001
-    from assistant.model.guided import GuidedComposer
+    from assistant.coaching.guided import GuidedComposer
     from graphs.services import default_screener, open_services
 
     services = open_services(
@@ -96,7 +96,7 @@ def test_deleting_one_of_two_conversations_leaves_no_bytes_of_it(
 
 
 def test_forget_everything_also_truncates_the_log(settings, build_without_secure_delete) -> None:  # noqa: ANN001
-    from assistant.model.guided import GuidedComposer
+    from assistant.coaching.guided import GuidedComposer
     from graphs.services import default_screener, open_services
 
     services = open_services(

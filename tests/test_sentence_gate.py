@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.events import ReplyDelta, ReplyReplaced, TurnResult
-from assistant.model.sentence_gate import SentenceGate
+from assistant.core.events import ReplyDelta, ReplyReplaced, TurnResult
+from assistant.gate.sentence_gate import SentenceGate
 from graphs.runner import Conversation
 from tests.doubles import ScriptedModel
 from tests.test_model_interface import services_with

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.model.draft_checks import leaks
-from assistant.model.sentence_gate import REASONS
+from assistant.gate.draft_checks import leaks
+from assistant.gate.sentence_gate import REASONS
 from evals.rubric import check_turn
 from tests.conftest import json_rows, run_closer
 from tests.smollm2 import smollm2_path

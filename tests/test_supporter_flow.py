@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.coaching.blocking import blocking_rules
+from assistant.coaching.guided import compose
 from assistant.coaching.perspective import supporter_variants
 from assistant.coaching.prompting import turn_guide
+from assistant.core.messages import TurnBrief
 from assistant.knowledge import load_yaml
-from assistant.model.guided import compose
-from assistant.model.interface import TurnBrief
+from assistant.reading.blocking import blocking_rules
 from assistant.retrieval.cards import load_all_cards
 from tests.conftest import json_rows, run_closer
 

@@ -1,3 +1,5 @@
-"""The coaching itself: the steps (``stages``), the phrase a reply reflects back (``echo``),
-blocking language (``blocking``), the model's prompt (``prompting``) and the exported plan
-(``plan``).  What a message says for the flow is read once, in ``assistant.reading``."""
+"""The coaching itself: the guided composer (``guided``, our own templates) and its parts
+(``replies``: greeting, answer, reflection, topic; ``echo``: the phrase a reply reflects;
+``variety``; ``tips``: which card tips fit), the model's prompt (``prompting``), the
+exported ``plan``, the intimacy map (``intimacy_map``) and the supporter's data
+(``perspective``).  What a message says is read once, in ``assistant.reading``."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from assistant.coaching.listening import has_content_word, listening_rules, words_of
+from assistant.core.reading import Reading
+from assistant.gate.listening import has_content_word, listening_rules, words_of
 from assistant.knowledge import load_yaml
-from assistant.reading.reading import Reading
 
 
 def key_phrase(message: str, reading: Reading, limit: int = 8) -> str:

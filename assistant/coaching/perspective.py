@@ -16,39 +16,13 @@ perspective and searches supporter cards for supporter conversations only
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from functools import cache
-from typing import Any, Literal, get_args
+from typing import Any
 
 from assistant.knowledge import load_yaml
 
-Perspective = Literal["self", "supporter"]
-PERSPECTIVES: tuple[Perspective, ...] = get_args(Perspective)
-DEFAULT: Perspective = "self"
 SUPPORTER_FILE = "guided_supporter.yaml"
 SUPPORTER_CARDS = "cards/supporter"  # under knowledge/; see the module docstring
-
-
-class PerspectiveError(ValueError):
-    """An unknown perspective, or one that differs from the conversation's saved one."""
-
-
-def checked(value: str | None) -> Perspective:
-    """``value`` as a perspective (None: the default); PerspectiveError names the choices."""
-    if value is None:
-        return DEFAULT
-    key = value.strip().lower()
-    if key not in PERSPECTIVES:
-        raise PerspectiveError(
-            f"unknown perspective {value!r}; choose one of: {', '.join(PERSPECTIVES)}"
-        )
-    return key  # type: ignore[return-value]  # checked just above
-
-
-def perspective_of(state: Mapping[str, Any]) -> Perspective:
-    """A conversation's perspective; conversations saved before it existed are "self"."""
-    value = state.get("perspective")
-    return value if value in PERSPECTIVES else DEFAULT
 
 
 @cache
@@ -64,12 +38,6 @@ def supporter_variants(kind: str) -> list[str] | None:
         return None
     variants = [found] if isinstance(found, str) else list(found)
     return [" ".join(str(variant).split()) for variant in variants]
-
-
-def supporter_template(kind: str) -> str | None:
-    """The first of the supporter's variants for a reply kind; None when there is none."""
-    variants = supporter_variants(kind)
-    return variants[0] if variants else None
 
 
 def supporter_plan_lines() -> list[str]:
@@ -93,8 +61,3 @@ def supporter_defaults(stage: str) -> list[str]:
     lines = [value] if isinstance(value, str) else list(value)
     return [" ".join(str(line).split()) for line in lines]
 
-
-def supporter_default(stage: str) -> str | None:
-    """The supporter's first stage default, or None."""
-    lines = supporter_defaults(stage)
-    return lines[0] if lines else None

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from functools import cache
 
 from assistant.config import KNOWLEDGE_DIR
+from assistant.core.messages import Message, TurnBrief
 from assistant.knowledge import load_yaml
-from assistant.model.interface import Message, TurnBrief
 
 PASSAGE_CHARS = 280  # each of at most two passages, cut at a sentence end
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")

@@ -10,10 +10,10 @@ from functools import cache
 from typing import Any
 
 from assistant.coaching.echo import salient_clause
-from assistant.coaching.listening import words_of
 from assistant.coaching.variety import pick, said_before
+from assistant.core.reading import Reading
+from assistant.gate.listening import words_of
 from assistant.knowledge import load_yaml
-from assistant.reading.reading import Reading
 
 BRIEF_MESSAGE_WORDS = 3  # "ok", "did it", "yes I'm here": too little to reflect
 QUESTION_WORDS = 3

@@ -9,17 +9,11 @@ tips, a "self" one only the others.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 
-import yaml
-
-from assistant.model.interface import Card
-from assistant.retrieval.cards import SUPPORTER_SUBDIR, cards_dir
-
-_FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n", re.DOTALL)
-PERSPECTIVES = ("self", "supporter")
+from assistant.core.messages import Card
+from assistant.retrieval.cards import load_all_cards
 
 
 @dataclass(frozen=True)
@@ -31,18 +25,11 @@ class TipFit:
 
 @cache
 def tip_fits_by_card() -> dict[str, TipFit]:
-    """Card id -> how its tip fits, read from the cards' front matter."""
-    found: dict[str, TipFit] = {}
-    paths = [*cards_dir().glob("*.md"), *(cards_dir() / SUPPORTER_SUBDIR).glob("*.md")]
-    for path in sorted(paths):
-        match = _FRONT_MATTER.match(path.read_text(encoding="utf-8"))
-        meta = yaml.safe_load(match.group(1)) if match else None
-        if isinstance(meta, dict) and meta.get("id"):
-            perspective = str(meta.get("perspective") or "self")
-            stages = tuple(str(s) for s in meta.get("tip_stages") or ())
-            tip = " ".join(str(meta.get("tip") or "").split())
-            found[str(meta["id"])] = TipFit(perspective, stages, tip)
-    return found
+    """Card id -> how its tip fits, from the parsed cards (one parser: ``retrieval.cards``)."""
+    return {
+        card.id: TipFit(card.perspective, card.tip_stages, card.tip)
+        for card in load_all_cards()
+    }
 
 
 def tip_fits(card: Card, stage: str, perspective: str = "self") -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from assistant.coaching.listening import repeated_sentences, words_of
+from assistant.gate.listening import repeated_sentences, words_of
 
 T = TypeVar("T")
 

@@ -1,5 +1,4 @@
-"""Who writes a reply: the small model interface (``interface``), its peers — llama.cpp on a
-local GGUF (``llama``, ``runtime``, ``gguf_files``), an OpenAI-compatible endpoint
-(``http_endpoint``), our own templates (``guided``) — the registry that picks one
-(``registry``), and the output guard that decides whether a model's draft may be shown
-(``guard``)."""
+"""Model backends behind the one interface in ``assistant.core.messages``: llama.cpp on a
+local GGUF (``llama``, ``runtime``, ``gguf_files``, ``kernels``: the crash probe,
+``context_budget``), an OpenAI-compatible endpoint (``http_endpoint``) and the stream of a
+reply through the gate (``reply_stream``).  Which one answers is chosen in ``graphs.models``."""

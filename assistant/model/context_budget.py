@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from assistant.model.interface import Message
+from assistant.core.messages import Message
 
 TRIM_NOTICE = (
     "Earlier messages were left out of the model's view to fit its memory; they are still saved."

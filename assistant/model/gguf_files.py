@@ -11,7 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from assistant.model.interface import ModelLoadError
+from assistant.core.messages import ModelLoadError
 
 # A small instruct model that runs on a laptop CPU: ~1.1 GB on disk, ~2 GB of RAM at n_ctx 4096.
 DEFAULT_REPO = "Qwen/Qwen2.5-1.5B-Instruct-GGUF"

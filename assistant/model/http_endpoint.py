@@ -13,8 +13,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from assistant.core.messages import GenerationOptions, Message, ModelLoadError, ModelRequest
 from assistant.model.context_budget import fit_to_budget
-from assistant.model.interface import GenerationOptions, Message, ModelLoadError, ModelRequest
 from assistant.model.reply_stream import ReplyStream
 
 PROBE_TIMEOUT_S = 5.0
@@ -45,7 +45,6 @@ class HttpModel:
         self.n_ctx = int(getattr(settings, "n_ctx", 4096) or 4096)
         self.server_model = "default"
         self.name = f"url:{self.base}"
-        self.last_finish_reason: str | None = None  # prefer the stream's own finish_reason
         if probe:
             self.server_model = self._probe()
 
@@ -120,7 +119,6 @@ class HttpModel:
             raise ModelLoadError(self._unreachable(error)) from None
         with reply:
             yield from _read_sse(reply, out)
-        self.last_finish_reason = out.finish_reason
 
 
 def _read_sse(reply: Any, out: ReplyStream) -> Iterator[str]:

@@ -26,7 +26,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.model.interface import ModelLoadError
+from assistant.core.messages import ModelLoadError
 
 PROBE_TIMEOUT_S = 120
 PROBE_PROMPT = "The quick brown fox jumps over the lazy dog, and then it rests in the sun."

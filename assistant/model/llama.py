@@ -15,9 +15,9 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from assistant.core.messages import GenerationOptions, Message, ModelRequest
 from assistant.model.context_budget import fit_to_budget
 from assistant.model.gguf_files import validate_gguf
-from assistant.model.interface import GenerationOptions, Message, ModelRequest
 from assistant.model.reply_stream import ReplyStream
 from assistant.model.runtime import LlamaRuntime, load_runtime
 
@@ -45,7 +45,6 @@ class LlamaModel:
         self.info = validate_gguf(self.path)
         self.runtime = shared_runtime(self.path, settings)
         self.name = f"gguf:{self.path.name}"
-        self.last_finish_reason: str | None = None  # prefer the stream's own finish_reason
 
     @property
     def n_ctx(self) -> int:
@@ -97,7 +96,6 @@ class LlamaModel:
             finally:
                 completion.close()
                 runtime.finished(tokens, history_len)
-                self.last_finish_reason = out.finish_reason
 
     def describe(self) -> dict[str, object]:
         facts = self.runtime.facts()

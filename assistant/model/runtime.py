@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.model.interface import Message, ModelLoadError
+from assistant.core.messages import Message, ModelLoadError
 from assistant.model.kernels import KernelChoice, choose_kernels, kernel_params
 
 CHATML_TEMPLATE = (

@@ -16,16 +16,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.coaching.blocking import find_blocking
 from assistant.config import KNOWLEDGE_DIR
+from assistant.core.reading import Reading
+from assistant.core.screening import NONE, Screening
 from assistant.learned import Example, FitSpec, SignalModel, cached_fit
 from assistant.reading import rules
-from assistant.reading.reading import Reading
-from assistant.safety.verdict import NONE, Screening
+from assistant.reading.blocking import find_blocking
 from assistant.text import normalise
 
 if TYPE_CHECKING:
-    from assistant.retrieval.embeddings import Embedder
+    from assistant.core.protocols import Embedder
 
 TRAIN_PATH = KNOWLEDGE_DIR / "reading" / "train.jsonl"
 SHIPPED_DIR = KNOWLEDGE_DIR / "reading"  # the fit made at build time (scripts/fit_learned.py)
@@ -104,26 +104,36 @@ def read(
     safety: Screening = NONE,
     cache_dir: Path | None = None,
 ) -> Reading:
-    """The one reading of ``message`` for this turn."""
+    """The one reading of ``message`` for this turn, with why each signal holds."""
     text = normalise(message)
     scores, model = learned_scores(text, embedder, cache_dir)
-
     words = re.findall(r"[\w']+", text)
+    reasons: dict[str, str] = {}
 
-    def learned(signal: str) -> bool:
+    def found(signal: str, phrases: list[str] | tuple[str, ...] | bool) -> bool:
+        """The rules' finding, else the learned layer's; either way the reason is kept."""
+        if phrases:
+            shown = f" '{phrases[0]}'" if isinstance(phrases, list | tuple) else ""
+            reasons[signal] = f"rule{shown}"
+            return True
         # "ok", "yes", "hmm": too little text for a classifier to say anything about.
-        return model is not None and len(words) >= MIN_LEARNED_WORDS and model.fires(scores, signal)
+        if model is None or len(words) < MIN_LEARNED_WORDS or not model.fires(scores, signal):
+            return False
+        reasons[signal] = f"learned {scores[signal]:.2f} ≥ {model.threshold(signal):.2f}"
+        return True
 
     activation = tuple(rules.activation(text))
     calm = tuple(rules.settled(text))
-    settled = bool(calm) or learned("settled")
+    settled = found("settled", calm)
     if settled and activation and _STILL.search(text):
         settled = False  # "a bit calmer, but my heart is still racing": not settled yet
-    if not activation and learned("activation") and not settled:
+    if activation:
+        found("activation", activation)
+    elif not settled and found("activation", False):
         activation = ("(activation)",)
     feelings = tuple(rules.feelings(text))
     timing = tuple(rules.timing(text))
-    ask = bool(rules.ask(text)) or learned("ask")
+    ask = found("ask", rules.ask(text))
     accepts = rules.short_answer(text, "accept_offer")
     declines = rules.short_answer(text, "decline_offer")
     return Reading(
@@ -134,17 +144,18 @@ def read(
         settled=settled,
         calm=calm,
         feelings=feelings,
-        feeling=bool(feelings) or learned("feeling"),
-        story=bool(rules.story(text)) or learned("story"),
+        feeling=found("feeling", feelings),
+        story=found("story", rules.story(text)),
         ask=ask,
         specific=ask and bool(timing),
         timing=timing,
         accepts=accepts and not declines,
         declines=declines,
         intent=rules.intent(text),
-        ended=rules.ended(text) or learned("ended"),
+        ended=found("ended", rules.ended(text)),
         topic=rules.topic(text),
         blocking=tuple(find_blocking(text)),
         safety=safety,
         scores=scores,
+        reasons=reasons,
     )

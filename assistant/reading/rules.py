@@ -9,12 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
+from assistant.core.reading import INTENTS, Intent
 from assistant.knowledge import find_phrases, load_yaml
 
-Intent = Literal["pause", "back", "restart", "move_on"]
-INTENTS: tuple[Intent, ...] = ("pause", "restart", "back", "move_on")  # checked in this order
 _SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
 
 

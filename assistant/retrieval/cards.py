@@ -11,12 +11,12 @@ import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from assistant.coaching.stages import STAGES
 from assistant.config import KNOWLEDGE_DIR
+from assistant.core.perspective import PERSPECTIVES, Perspective
+from assistant.core.stages import STAGES
 
 BLOCKING_PHRASES = ("you always", "you never", "if you loved me")
 REQUIRED_FIELDS = ("id", "title", "stages", "topics", "source", "tip")
-PERSPECTIVES = ("self", "supporter")
 SUPPORTER_SUBDIR = "supporter"  # cards for the supporting partner, under cards/
 MIN_WORDS, MAX_WORDS = 60, 200
 MAX_TIP_WORDS = 25
@@ -39,7 +39,8 @@ class GuidanceCard:
     tip: str
     body: str
     path: Path
-    perspective: str = "self"  # whom the card's tip is written for (front matter, optional)
+    perspective: Perspective = "self"  # whom the card's tip is written for (optional)
+    tip_stages: tuple[str, ...] = ()  # the steps the tip fits, when narrower than ``stages``
     supporters_only: bool = False  # from cards/supporter/: never shown to the one who pulls away
 
     def index_text(self) -> str:
@@ -88,7 +89,8 @@ def parse_card(path: Path) -> GuidanceCard:
         tip=" ".join(str(meta["tip"]).split()),
         body=" ".join(match.group(2).split()),
         path=path,
-        perspective=str(meta.get("perspective") or "self"),
+        perspective=str(meta.get("perspective") or "self"),  # type: ignore[arg-type]
+        tip_stages=tuple(str(s) for s in meta.get("tip_stages") or ()),
     )
     _validate(card)
     return card

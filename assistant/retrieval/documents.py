@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.model.interface import Card
+from assistant.core.messages import Card
 
 DOCUMENTS_COLLECTION = "documents"
 SUFFIXES = (".md", ".markdown", ".txt", ".pdf")

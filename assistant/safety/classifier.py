@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.config import KNOWLEDGE_DIR
+from assistant.core.screening import ESCALATING, Screening
 from assistant.learned import Example, FitSpec, SignalModel, cached_fit
 from assistant.safety.patterns import sentences
-from assistant.safety.verdict import ESCALATING, Screening
 
 if TYPE_CHECKING:
-    from assistant.retrieval.embeddings import Embedder
+    from assistant.core.protocols import Embedder
 
 TRAIN_PATH = KNOWLEDGE_DIR / "safety" / "train.jsonl"
 SHIPPED_DIR = KNOWLEDGE_DIR / "safety"
@@ -83,10 +83,13 @@ def learned_screen(
     strong = [c for c in ESCALATING if c != "contempt" and model.fires(scores, c)]
     if strong:
         top = max(strong, key=lambda c: scores[c])
-        return Screening("escalate", top, (f"learned:{top}:{scores[top]:.2f}",))
+        why = f"learned {top} {scores[top]:.2f} ≥ {model.threshold(top):.2f}"
+        return Screening("escalate", top, (f"learned:{top}:{scores[top]:.2f}",), why)
     scale = WARY_SCALE if wary else 1.0
     possible = [c for c in ESCALATING if model.fires(scores, f"{c}~", scale=scale)]
     if possible:
         top = max(possible, key=lambda c: scores[f"{c}~"])
-        return Screening("check", top, (f"learned:{top}~:{scores[top]:.2f}",))
+        score, bar = scores[f"{top}~"], model.threshold(f"{top}~") * scale
+        why = f"learned possible {top} {score:.2f} ≥ {bar:.2f}"
+        return Screening("check", top, (f"learned:{top}~:{score:.2f}",), why)
     return None

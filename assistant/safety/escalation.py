@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 
 from assistant.config import KNOWLEDGE_DIR
+from assistant.core.screening import ESCALATING
 from assistant.safety.resources import resources_for
-from assistant.safety.verdict import ESCALATING
 
 ESCALATION_PATH = KNOWLEDGE_DIR / "escalation.yaml"
 

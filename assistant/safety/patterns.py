@@ -17,11 +17,11 @@ from pathlib import Path
 import yaml
 
 from assistant.config import KNOWLEDGE_DIR
+from assistant.core.screening import CATEGORIES
 from assistant.text import fold, tidy
 
 SAFETY_DIR = KNOWLEDGE_DIR / "safety"
 # Highest priority first: when several categories match, the first one names the reply.
-CATEGORIES = ("crisis", "abuse", "coercion", "contempt", "support")
 
 _LEET = str.maketrans("013457@$!|", "oieastasii")
 _LEET_TOKEN = re.compile(r"[a-z0-9@$!|']*[a-z][a-z0-9@$!|']*")

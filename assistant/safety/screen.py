@@ -14,19 +14,16 @@ writes them.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from assistant.core.screening import NONE, Screening
 from assistant.safety.patterns import load_rules, match_rules, normalize
-from assistant.safety.verdict import NONE, Screening, combine, level_of, rank
+from assistant.safety.verdict import combine, level_of, rank
 
 if TYPE_CHECKING:  # the embedder module is optional; screen() works without it
-    from assistant.retrieval.embeddings import Embedder
+    from assistant.core.protocols import Embedder
 
-# A model check sees the raw text and the screen so far; it returns a Screening or None.
-ModelCheck = Callable[[str, Screening], "Screening | None"]
 
 
 def screen_patterns(text: str) -> Screening:
@@ -37,9 +34,9 @@ def screen_patterns(text: str) -> Screening:
     if not fired:
         return NONE
     category = min((rule.category for rule in fired), key=rank)
-    return _at_a_distance(
-        normalized, Screening(level_of(category), category, tuple(r.id for r in fired))
-    )
+    ids = tuple(r.id for r in fired)
+    why = f"pattern {', '.join(r.id for r in fired if r.category == category)}"
+    return _at_a_distance(normalized, Screening(level_of(category), category, ids, why))
 
 
 def _at_a_distance(normalized: str, result: Screening) -> Screening:
@@ -50,9 +47,11 @@ def _at_a_distance(normalized: str, result: Screening) -> Screening:
         return result
     rules = load_rules()
     if rules.told_from_a_distance(normalized):
-        return Screening("check", result.category, (*result.matched, "distance"))
+        why = f"{result.why}, told from a distance: asks"
+        return Screening("check", result.category, (*result.matched, "distance"), why)
     if result.category == "contempt" and rules.one_incident(normalized):
-        return Screening("check", result.category, (*result.matched, "once"))
+        why = f"{result.why}, one incident: asks"
+        return Screening("check", result.category, (*result.matched, "once"), why)
     return result
 
 
@@ -60,13 +59,12 @@ def screen(
     text: str,
     *,
     embedder: Embedder | None = None,
-    model_check: ModelCheck | None = None,
     wary: bool = False,
     cache_dir: Path | None = None,
 ) -> Screening:
     """Screen one user message. Patterns always run; with an embedder, the learned layer
     (escalate on strong evidence, check on possible evidence) and the example layer (check
-    only); the model check last. Later layers may only raise the level."""
+    only). Later layers may only raise the level."""
     if not isinstance(text, str) or not text.strip():
         return NONE
     result = screen_patterns(text)
@@ -82,8 +80,4 @@ def screen(
         if not load_rules().framed_as_story(normalized):
             result = combine(result, learned)
             result = combine(result, semantic_screen(normalized, embedder))
-    if model_check is not None:
-        # A failing optional check must not drop the screen we already have.
-        with contextlib.suppress(Exception):
-            result = combine(result, model_check(text, result))
     return result

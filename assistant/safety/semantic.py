@@ -27,8 +27,8 @@ import yaml
 from assistant.safety.patterns import SAFETY_DIR, SafetyDataError, sentences
 
 if TYPE_CHECKING:
-    from assistant.retrieval.embeddings import Embedder
-    from assistant.safety.verdict import Screening
+    from assistant.core.protocols import Embedder
+    from assistant.core.screening import Screening
 
 EXAMPLES_PATH = SAFETY_DIR / "examples.yaml"
 # A sentence fires at cosine >= THRESHOLD (all-MiniLM-L6-v2) to a positive example when that
@@ -166,7 +166,7 @@ def nearest_examples(normalized: str, embedder: Embedder) -> list[Nearest]:
 
 def semantic_screen(normalized: str, embedder: Embedder) -> Screening | None:
     """A Screening from the examples, or None when no sentence fires."""
-    from assistant.safety.verdict import ESCALATING, Screening
+    from assistant.core.screening import ESCALATING, Screening
 
     fired = [n for n in nearest_examples(normalized, embedder) if n.fires]
     if not fired:
@@ -178,4 +178,5 @@ def semantic_screen(normalized: str, embedder: Embedder) -> Screening | None:
     if not support:
         return None
     top = max(support, key=lambda n: n.similarity)
-    return Screening("support", top.example.category, (f"semantic:{top.example.id}",))
+    why = f"near labelled example {top.example.id}"
+    return Screening("support", top.example.category, (f"semantic:{top.example.id}",), why)

@@ -1,49 +1,9 @@
-"""What the safety screen decides about one message, and how two opinions combine.
-
-Kept apart from the layers so each layer can build a verdict without importing the others.
-"""
+"""How the safety layers' opinions combine into one verdict (the types are in
+``assistant.core.screening``)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
-
-from assistant.safety.patterns import CATEGORIES
-
-# Lowest first.  ``check``: possible risk, so Closer asks directly before coaching goes on;
-# ``escalate``: clear risk, coaching stops for the conversation.  Outside the code the levels
-# are named as the issue tracker and the evals name them: ``none`` is shown as ``continue``.
-Level = Literal["none", "support", "check", "escalate"]
-LEVELS: tuple[Level, ...] = ("none", "support", "check", "escalate")
-ESCALATING = ("crisis", "abuse", "coercion", "contempt")
-
-
-def public_level(level: str) -> str:
-    """The level as batch rows and eval reports name it: escalate, check, support, continue."""
-    return "continue" if level == "none" else level
-
-
-@dataclass(frozen=True)
-class Screening:
-    """The result of screening one message."""
-
-    level: Level
-    category: str | None  # crisis | abuse | coercion | contempt | support
-    matched: tuple[str, ...] = ()  # rule ids, "semantic:<example id>", "model:<note>"
-
-    def as_json(self) -> dict:
-        return {"level": self.level, "category": self.category, "matched": list(self.matched)}
-
-    @property
-    def checks(self) -> bool:
-        return self.level == "check"
-
-    @property
-    def escalates(self) -> bool:
-        return self.level == "escalate"
-
-
-NONE = Screening("none", None, ())
+from assistant.core.screening import CATEGORIES, ESCALATING, LEVELS, Level, Screening
 
 
 def level_of(category: str) -> Level:
@@ -61,7 +21,7 @@ def combine(base: Screening, extra: Screening | None) -> Screening:
         return base
     matched = base.matched + tuple(m for m in extra.matched if m not in base.matched)
     if LEVELS.index(extra.level) > LEVELS.index(base.level):
-        return Screening(extra.level, extra.category, matched)
+        return Screening(extra.level, extra.category, matched, extra.why)
     if extra.level == base.level and rank(extra.category) < rank(base.category):
-        return Screening(base.level, extra.category, matched)
-    return Screening(base.level, base.category, matched)
+        return Screening(base.level, extra.category, matched, extra.why)
+    return Screening(base.level, base.category, matched, base.why)

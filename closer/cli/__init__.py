@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     from assistant.config import ConfigError
-    from assistant.model.interface import ModelLoadError
+    from assistant.core.messages import ModelLoadError
 
     try:
         return int(args.handler(args) or 0)

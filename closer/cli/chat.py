@@ -12,7 +12,7 @@ from closer.cli import UserError, settings_from
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    from assistant.coaching.perspective import PERSPECTIVES
+    from assistant.core.perspective import PERSPECTIVES
 
     chat = subparsers.add_parser("chat", help="talk in the terminal (or run a script of messages)")
     chat.add_argument("--resume", metavar="ID", help="continue a saved conversation")
@@ -50,7 +50,7 @@ def run_chat(args: argparse.Namespace) -> int:
 def _perspective(args: argparse.Namespace, services) -> str | None:  # noqa: ANN001
     """issue 15: the perspective for a new conversation ("self" unless given); a resumed one
     keeps its saved perspective, and asking for the other one is refused."""
-    from assistant.coaching.perspective import checked, perspective_of
+    from assistant.core.perspective import checked, perspective_of
     from graphs.runner import Conversation
 
     if not args.resume:
@@ -78,7 +78,7 @@ def _script_lines(path: str) -> Iterator[str]:
 
 
 def run_script(conversation, lines: Iterable[str], *, as_json: bool) -> int:  # noqa: ANN001
-    from assistant.events import TurnResult
+    from assistant.core.events import TurnResult
 
     for line in lines:
         result: TurnResult = conversation.turn(line)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from assistant.coaching.stages import STEP_LABELS, STEPS
-from assistant.events import Notice, ReplyDelta, ReplyReplaced, TurnResult
+from assistant.core.events import Notice, ReplyDelta, ReplyReplaced, TurnResult
+from assistant.core.stages import STEP_LABELS, STEPS
 
 
 def stage_line(stage: str) -> str:

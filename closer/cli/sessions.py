@@ -23,6 +23,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         action.set_defaults(handler=handler)
         if name == "export":
             action.add_argument("--out", help="file to write (default: plan-ID.md here)")
+        if name == "show":
+            action.add_argument(
+                "--why", action="store_true", help="after each reply, why the step and safety level"
+            )
 
 
 def _open(args: argparse.Namespace):  # -> Services
@@ -53,11 +57,26 @@ def show_session(args: argparse.Namespace) -> int:
     services = _open(args)
     _existing(services, args.id)
     conversation = Conversation(services, thread_id=args.id)
-    for message in conversation.history():
+    state = conversation.state()
+    reasons = list(state.get("reasons", []))
+    replies = 0
+    for message in state.get("messages", []):
         who = "you" if message["role"] == "user" else "closer"
         print(f"{who}: {message['content']}\n")
-    print(f"(step: {conversation.stage})")
+        if who == "closer" and getattr(args, "why", False):
+            _print_why(reasons[replies] if replies < len(reasons) else {})
+            replies += 1
+    print(f"(step: {state.get('stage', 'check_in')})")
     return 0
+
+
+def _print_why(reason: dict[str, str]) -> None:
+    """One turn's reasons; conversations saved before reasons were kept have none."""
+    if not reason:
+        print("  why: (not recorded for this turn)\n")
+        return
+    print(f"  why step: {reason.get('step') or '-'}")
+    print(f"  why safety: {reason.get('safety') or '-'}\n")
 
 
 def delete_session(args: argparse.Namespace) -> int:

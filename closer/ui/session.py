@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assistant.events import Notice, ReplyDelta, ReplyReplaced, TurnResult
+from assistant.core.events import Notice, ReplyDelta, ReplyReplaced, TurnResult
 from closer.ui import views
 
 log = logging.getLogger("closer.ui")

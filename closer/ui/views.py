@@ -11,7 +11,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from assistant.coaching.stages import STEP_LABELS, STEPS
+from assistant.core.stages import STEP_LABELS, STEPS
 from closer.ui.texts import ui_text
 
 SIDE_STAGES = ("pause", "escalation")

@@ -1,9 +1,7 @@
-"""Output guard: decides whether a model reply may reach the person.
-
-``check_reply`` returns why a reply must be replaced ("empty", "diagnosis", "blocking
-language", "cut off") or None.  The graph then shows the guided reply for the turn instead,
-so stage progress never depends on what a model wrote.  The diagnosis lexicon lives in
-``knowledge/guard.yaml``; blocking language comes from the coach (``assistant.coaching.blocking``).
+"""The gate's lexicons: diagnoses pinned on a person, and blocking language in the reply's
+own voice (quotes, reassurances and "instead of ..." clauses aside).  The diagnosis lexicon
+lives in ``knowledge/guard.yaml``; blocking language is found by ``assistant.reading.blocking``.
+``draft_checks`` applies them to each sentence of a draft.
 """
 
 from __future__ import annotations
@@ -12,35 +10,17 @@ import re
 from functools import cache
 
 from assistant.knowledge import load_yaml
+from assistant.reading.blocking import find_blocking
 from assistant.text import normalise
 
-# A finished sentence ends in . ! ? or an ellipsis, maybe followed by closing quotes/brackets,
-# or in an emoji / emoticon.
-_SENTENCE_END = re.compile(
-    "(?:[.!?\u2026]|:-?\\)|[\u2600-\u27bf\U0001f300-\U0001faff])[\"')\\]*_\\s]*$"
-)
-_WORD = re.compile(r"\w", re.UNICODE)
 # Spans in quotation marks: the reply is citing words, not saying them.
-_QUOTED = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d|(?<!\w)\'[^\']+\'(?!\w)')
+QUOTED = re.compile(r'"[^"]*"|\u201c[^\u201d]*\u201d|(?<!\w)\'[^\']+\'(?!\w)')
 _SECOND_PERSON = re.compile(r"\byou(?:'re|'ve|'ll|'d|r|rs)?\b")
 # Said about the partner in the third person, it blocks just the same: read it as "you".
 _THIRD_PERSON = re.compile(
     r"\b(?:he|she|your (?:partner|husband|wife|boyfriend|girlfriend|spouse))"
     r"(?P<is>'s|\s+is)?(?=\s)"
 )
-
-
-def check_reply(text: str, *, finished: bool) -> str | None:
-    """Why ``text`` must not be shown, or None when it may be."""
-    if not _WORD.search(text or ""):
-        return "empty"
-    if diagnoses(text):
-        return "diagnosis"
-    if blocking_in_own_words(text):
-        return "blocking language"
-    if not finished or not _SENTENCE_END.search(text.strip()):
-        return "cut off"
-    return None
 
 
 @cache
@@ -85,15 +65,13 @@ def without_reassurances(text: str) -> str:
 def _without_quotes(text: str) -> str:
     """``text`` with quoted spans, reassurances, and clauses after lead-ins like "instead
     of", blanked."""
-    plain = _QUOTED.sub(" … ", without_reassurances(text))
+    plain = QUOTED.sub(" … ", without_reassurances(text))
     lead_ins = "|".join(re.escape(lead) for lead in _rules()["quoted_lead_ins"])
     return re.sub(rf"\b(?:{lead_ins})\b[^.;!?]*", " … ", plain)
 
 
 def blocking_in_own_words(text: str) -> list[dict[str, str]]:
     """Coach findings in the reply's own (unquoted) words that are aimed at someone ("you")."""
-    from assistant.coaching.blocking import find_blocking
-
     own = _THIRD_PERSON.sub(
         lambda match: "you are" if match.group("is") else "you", _without_quotes(text)
     )

@@ -15,13 +15,14 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
-from assistant.knowledge import load_yaml
-from assistant.model.guard import (
-    _QUOTED,
+from assistant.gate.guard import (
+    QUOTED,
     blocking_in_own_words,
     diagnoses,
     without_reassurances,
 )
+from assistant.knowledge import load_yaml
+from assistant.reading.blocking import find_blocking
 from assistant.text import normalise
 
 _WORDS = re.compile(r"[a-z][a-z']*")
@@ -37,8 +38,10 @@ def _leakage() -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{rule})" for rule in _rules()["leakage"]), re.MULTILINE)
 
 
+@cache
 def limits() -> dict[str, int]:
-    return {key: int(value) for key, value in _rules()["limits"].items()}
+    """The gate's one limits table (``knowledge/rules/gate.yaml``)."""
+    return {key: int(value) for key, value in load_yaml("rules/gate.yaml")["limits"].items()}
 
 
 def word_count(text: str) -> int:
@@ -46,7 +49,7 @@ def word_count(text: str) -> int:
 
 
 def questions_outside_quotes(text: str) -> int:
-    return _QUOTED.sub(" ", normalise(text)).count("?")
+    return QUOTED.sub(" ", normalise(text)).count("?")
 
 
 def leaks(text: str) -> bool:
@@ -59,7 +62,7 @@ def invented_quotes(text: str, allowed: Iterable[str]) -> list[str]:
     and the brief's own phrases such as a rewrite or the naming frame)."""
     corpus = " ".join(_plain(source) for source in allowed)
     found = []
-    for match in _QUOTED.finditer(normalise(text)):
+    for match in QUOTED.finditer(normalise(text)):
         quoted = _plain(match.group(0))
         words = quoted.split()
         if len(words) >= 2 and not _mostly_in(words, corpus):
@@ -120,8 +123,6 @@ def _stem(word: str) -> str:
 def _blocking_anywhere(sentence: str) -> bool:
     """Blocking language outside double quotes, whoever it is aimed at (what the evals rubric
     looks for), reassurances aside."""
-    from assistant.coaching.blocking import find_blocking
-
     unquoted = re.sub(r'"[^"\n]*"|\u201c[^\u201d\n]*\u201d', " … ", sentence)
     return bool(find_blocking(without_reassurances(unquoted)))
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.coaching.stages import Stage
+from assistant.core.perspective import Perspective
+from assistant.core.stages import Stage
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,9 @@ class TurnResult:
     # This message's safety verdict: {"level": escalate|check|support|continue, "category"}.
     safety: dict[str, Any] = field(default_factory=lambda: {"level": "continue", "category": None})
     resources: list[str] = field(default_factory=list)  # categories whose help stays shown
-    perspective: str = "self"  # issue 15: "self" or "supporter"
+    perspective: Perspective = "self"
+    # Why the step moved (or stayed) and why the safety level is what it is: {"step", "safety"}.
+    why: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -66,6 +69,7 @@ class TurnResult:
             "safety": self.safety,
             "resources": self.resources,
             "perspective": self.perspective,
+            "why": self.why,
         }
 
 

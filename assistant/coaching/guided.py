@@ -20,13 +20,13 @@ from typing import Any
 
 from assistant.coaching import replies
 from assistant.coaching.echo import clause_with
-from assistant.coaching.listening import listening_problems
 from assistant.coaching.perspective import supporter_data, supporter_defaults, supporter_variants
 from assistant.coaching.tips import tip_fits, tip_fits_by_card
 from assistant.coaching.variety import least_recent, pick, said_before
+from assistant.core.messages import GenerationOptions, ModelRequest, TurnBrief
+from assistant.core.reading import Reading
+from assistant.gate.listening import listening_problems
 from assistant.knowledge import load_yaml
-from assistant.model.interface import GenerationOptions, ModelRequest, TurnBrief
-from assistant.reading.reading import Reading
 
 # Kinds whose reply starts by reflecting what the person said.
 REFLECTING = frozenset(

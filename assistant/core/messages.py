@@ -1,4 +1,5 @@
-"""One small model interface: a request (messages plus a structured brief) in, text chunks out.
+"""The conversation's shared words: messages, cards, the turn brief, and the one small model
+interface (a request, messages plus a structured brief, in; text chunks out).
 
 Peers registered exactly alike: the guided composer (no model), the llama.cpp model (a GGUF
 file) and an OpenAI-compatible HTTP endpoint.
@@ -7,11 +8,12 @@ Language models read ``request.messages``; the guided composer reads ``request.b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol, TypedDict, runtime_checkable
 
-from assistant.coaching.stages import Stage
+from assistant.core.perspective import Perspective
+from assistant.core.stages import Stage
 
 Role = Literal["system", "user", "assistant"]
 
@@ -33,9 +35,6 @@ class Card:
     score: float = 0.0
     tip: str = ""  # one short line in our own words that a guided reply may quote
 
-    def as_source(self) -> dict[str, str]:
-        return {"id": self.id, "title": self.title, "source": self.source}
-
 
 @dataclass(frozen=True)
 class TurnBrief:
@@ -49,7 +48,7 @@ class TurnBrief:
     blocking: tuple[dict[str, str], ...] = ()  # coach findings: {"pattern", "quote", "rewrite"}
     facts: dict[str, str] = field(default_factory=dict)  # captured notes: naming, request, ...
     instruction: str = ""  # the stage instruction a language model gets in the newest turn
-    perspective: str = "self"  # "self", or "supporter": the partner supporting them
+    perspective: Perspective = "self"  # or "supporter": the partner supporting them
 
 
 @dataclass(frozen=True)
@@ -83,28 +82,3 @@ class ChatModel(Protocol):
 
 class ModelLoadError(Exception):
     """A model could not be loaded; the message names the path and the fix."""
-
-
-ModelFactory = Callable[[str, object], ChatModel]
-_REGISTRY: dict[str, ModelFactory] = {}
-
-
-def register_model(scheme: str, factory: ModelFactory) -> None:
-    """Register a factory for specs like ``scheme`` or ``scheme:argument``."""
-    _REGISTRY[scheme] = factory
-
-
-def registered_schemes() -> tuple[str, ...]:
-    return tuple(sorted(_REGISTRY))
-
-
-def get_model(spec: str, settings: object) -> ChatModel:
-    """Build the model a spec names: ``guided``, ``url:http://...``, ``gguf:PATH``.
-
-    A bare path is treated as ``gguf:PATH``.  Factories are imported lazily by the caller
-    registering them (see ``assistant.model.registry``) so a guided-mode start loads no llama.cpp.
-    """
-    scheme, _, argument = spec.partition(":")
-    if scheme not in _REGISTRY:
-        scheme, argument = "gguf", spec
-    return _REGISTRY[scheme](argument, settings)

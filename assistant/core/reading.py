@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from assistant.reading.rules import Intent
-from assistant.safety.verdict import NONE, Screening
+from assistant.core.screening import NONE, Screening
+
+Intent = Literal["pause", "back", "restart", "move_on"]
+INTENTS: tuple[Intent, ...] = ("pause", "restart", "back", "move_on")  # checked in this order
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,12 @@ class Reading:
     blocking: tuple[dict[str, str], ...] = ()
     safety: Screening = NONE
     scores: dict[str, float] = field(default_factory=dict)  # the learned layer's probabilities
+    # Why each signal holds, in a short line: "rule 'calmer now'", "learned 0.81 ≥ 0.62".
+    reasons: dict[str, str] = field(default_factory=dict)
+
+    def why(self, signal: str) -> str:
+        """``signal: reason`` for a signal that holds (the rule or layer that found it)."""
+        return f"{signal}: {self.reasons.get(signal, 'rule')}"
 
     @property
     def activated(self) -> bool:
@@ -62,10 +70,7 @@ class Reading:
     def from_json(cls, data: dict[str, Any]) -> Reading:
         """The reading as the state keeps it (checkpointed as plain JSON)."""
         values = dict(data)
-        safety = values.pop("safety", None) or {}
-        values["safety"] = Screening(
-            safety.get("level", "none"), safety.get("category"), tuple(safety.get("matched", ()))
-        )
+        values["safety"] = Screening.from_json(values.pop("safety", None))
         for key in ("activation", "calm", "feelings", "timing", "blocking"):
             values[key] = tuple(values.get(key, ()))
         known = cls.__dataclass_fields__

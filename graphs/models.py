@@ -1,4 +1,4 @@
-"""Which model answers: the registry's peers and the choice made from settings.
+"""Which model answers: the registry of model kinds and the choice made from settings.
 
 Order: ``--model-url`` / ``CLOSER_MODEL_URL``; then ``--model`` / ``CLOSER_MODEL`` / config
 (a path, or ``guided``); then the first GGUF in the models folder; else guided mode.
@@ -7,17 +7,36 @@ Order: ``--model-url`` / ``CLOSER_MODEL_URL``; then ``--model`` / ``CLOSER_MODEL
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
+from assistant.coaching.guided import GuidedComposer
 from assistant.config import Settings
-from assistant.model.guided import GuidedComposer
-from assistant.model.interface import (
-    ChatModel,
-    ModelLoadError,
-    get_model,
-    register_model,
-    registered_schemes,
-)
+from assistant.core.messages import ChatModel, ModelLoadError
+
+ModelFactory = Callable[[str, object], ChatModel]
+_REGISTRY: dict[str, ModelFactory] = {}
+
+
+def register_model(scheme: str, factory: ModelFactory) -> None:
+    """Register a factory for specs like ``scheme`` or ``scheme:argument``."""
+    _REGISTRY[scheme] = factory
+
+
+def registered_schemes() -> tuple[str, ...]:
+    return tuple(sorted(_REGISTRY))
+
+
+def get_model(spec: str, settings: object) -> ChatModel:
+    """Build the model a spec names: ``guided``, ``url:http://...``, ``gguf:PATH``.
+
+    A bare path is treated as ``gguf:PATH``.  Factories are imported lazily by the caller
+    registering them (below) so a guided-mode start loads no llama.cpp.
+    """
+    scheme, _, argument = spec.partition(":")
+    if scheme not in _REGISTRY:
+        scheme, argument = "gguf", spec
+    return _REGISTRY[scheme](argument, settings)
 
 
 def _gguf(argument: str, settings: object) -> ChatModel:

@@ -1,11 +1,11 @@
 """The listening check: does a coached reply read like someone listening?
 
-Four plain rules (numbers and word lists in ``knowledge/rules/listening.yaml``): a quoted
-echo of the person's words has at least three words, one of them a content word, and is
-not cut mid-phrase; no sentence of eight or more words comes back from the previous three
-replies (words in double quotes aside: they are quoted back on purpose); at most 120
-words; at most one question outside quotes.  The evals score replies
-with it and the model guard can reject a draft with it.
+Four plain rules (word lists in ``knowledge/rules/listening.yaml``, numbers in
+``rules/gate.yaml``): a quoted echo of the person's words has at least three words, one of
+them a content word, and is not cut mid-phrase; no sentence of eight or more words comes
+back from the previous three replies (words in double quotes aside: they are quoted back on
+purpose); a word limit; at most one question outside quotes.  The evals score replies with
+it and the sentence gate rejects a model's draft with it.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Literal
 
+from assistant.gate.draft_checks import limits
 from assistant.knowledge import load_yaml
 
 Problem = Literal["short_echo", "cut_echo", "repeated_sentence", "too_long", "many_questions"]
@@ -46,12 +47,13 @@ class ListeningRules:
 @cache
 def listening_rules() -> ListeningRules:
     data = load_yaml("rules/listening.yaml")
+    numbers = limits()
     return ListeningRules(
-        max_words=int(data["max_words"]),
-        max_questions=int(data["max_questions"]),
-        min_echo_words=int(data["min_echo_words"]),
-        long_sentence_words=int(data["long_sentence_words"]),
-        repeat_window=int(data["repeat_window"]),
+        max_words=numbers["max_words"],
+        max_questions=numbers["max_questions"],
+        min_echo_words=numbers["min_echo_words"],
+        long_sentence_words=numbers["long_sentence_words"],
+        repeat_window=numbers["repeat_window"],
         function_words=frozenset(data["function_words"].split()),
         hanging_words=frozenset(data["hanging_words"].split()),
     )

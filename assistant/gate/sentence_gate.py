@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.coaching.listening import listening_problems
-from assistant.model import draft_checks as checks
+from assistant.gate import draft_checks as checks
+from assistant.gate.listening import listening_problems
 
 # A sentence ends at . ! ? or an ellipsis (and any closing quotes or brackets), then space.
 _SENTENCE_END = re.compile("[.!?\u2026]+[\"'\u201d\u2019)\\]]*(?=\\s)")
@@ -38,7 +38,7 @@ REASONS = (
     "short echo",
     "cut echo",
 )
-# The listening check's problems (assistant.coaching.listening) as gate reasons.
+# The listening check's problems (assistant.gate.listening) as gate reasons.
 _LISTENING = {
     "short_echo": "short echo",
     "cut_echo": "cut echo",
