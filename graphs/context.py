@@ -2,25 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 from assistant.config import Settings
 from assistant.core.messages import ChatModel, GenerationOptions
 from assistant.core.protocols import Retriever
+from assistant.core.reading import Reading
+from assistant.core.screening import Screening
 
-
-class ScreeningLike(Protocol):
-    level: str
-    category: str | None
-    matched: Sequence[str]
-
-    def as_json(self) -> dict[str, Any]: ...
-
-
-Screener = Callable[..., ScreeningLike]  # (text, *, wary=False) -> the safety verdict
-Reader = Callable[..., Any]  # (text, *, safety) -> assistant.core.reading.Reading
+Screener = Callable[..., Screening]  # (text, *, wary=False) -> the safety verdict
+Reader = Callable[..., Reading]  # (text, *, safety) -> the message's reading
 
 
 @dataclass(frozen=True)

@@ -2,34 +2,38 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 
 from graphs import nodes, read, respond, routing, safety_flow
 from graphs.context import Context
 from graphs.state import ConversationState
 
-STAGE_NODES = {
+# Node functions differ in their signatures (some take the runtime): typed loosely here.
+STAGE_NODES: dict[str, Any] = {
     "check_in": nodes.check_in,
     "regulation": nodes.regulation,
     "naming": nodes.naming,
     "request": nodes.request,
     "plan": nodes.plan,
 }
-FLOW_NODES = {
+FLOW_NODES: dict[str, Any] = {
     "pause": nodes.pause,
     "back": nodes.back,
     "restart": nodes.restart,
     "confirm": nodes.confirm,
     "empty": nodes.empty,
 }
-SAFETY_NODES = {
+SAFETY_NODES: dict[str, Any] = {
     "escalation": safety_flow.escalation,
     "start_check": safety_flow.start_check,
     "safety_check": safety_flow.safety_check,
 }
 
 
-def build_graph(checkpointer: object = None):  # -> CompiledStateGraph
+def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Any:  # compiled graph
     builder = StateGraph(ConversationState, context_schema=Context)
     builder.add_node("read", read.read)  # the safety verdict and the reading, once
     for name, node in {**STAGE_NODES, **FLOW_NODES, **SAFETY_NODES}.items():

@@ -3,7 +3,7 @@ reading (made once by the read node); none of them parses the message."""
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, cast
 
 from graphs.nodes import back_discards_notes
 from graphs.read import reading_of
@@ -52,4 +52,5 @@ def by_stage(state: ConversationState) -> ByStage:
         return "confirm" if back_discards_notes(state) else "back"
     if stage in ("pause", "check"):  # resume is handled by the read node
         return "regulation"
-    return stage
+    # What is left is one of the five steps ("escalation" was routed first).
+    return cast(ByStage, stage)

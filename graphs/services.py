@@ -7,7 +7,7 @@ import logging
 
 from assistant.config import Settings
 from assistant.core.messages import ChatModel
-from assistant.core.protocols import Retriever
+from assistant.core.protocols import Embedder, Retriever
 from assistant.storage import Store
 from graphs.context import Reader, Screener
 from graphs.runner import Services
@@ -27,7 +27,7 @@ def default_screener(
     *,
     semantic: bool = True,
     warnings: list[str] | None = None,
-    embedder: object | None = None,
+    embedder: Embedder | None = None,
 ) -> Screener:
     """The safety screen, with the semantic layer when the offline embedder is available.
     When it isn't, a sentence for the person goes into ``warnings`` (the CLI prints it, the
@@ -41,7 +41,7 @@ def default_screener(
     return functools.partial(safety.screen, embedder=embedder, cache_dir=settings.embeddings_dir)
 
 
-def default_embedder(settings: Settings, warnings: list[str] | None = None) -> object | None:
+def default_embedder(settings: Settings, warnings: list[str] | None = None) -> Embedder | None:
     """The offline embedder with the learned layers and the examples' vectors ready, or None
     (with a sentence for the person in ``warnings``) when it cannot load."""
     try:
@@ -64,7 +64,7 @@ def default_embedder(settings: Settings, warnings: list[str] | None = None) -> o
 
 
 def default_reader(
-    settings: Settings, *, semantic: bool = True, embedder: object | None = None
+    settings: Settings, *, semantic: bool = True, embedder: Embedder | None = None
 ) -> Reader:
     """The message reading, with its learned layer when the embedder is available."""
     from assistant.reading.reader import read

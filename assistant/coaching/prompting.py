@@ -76,8 +76,13 @@ def turn_guide(brief: TurnBrief) -> str:
         lines.append(f"This reply: {kind}")
     if brief.echo:
         lines.append(f'Reflect these words of theirs: "{brief.echo}"')
-    labels = (("Their feeling", "feeling"), ("Their story", "story"), ("Calming cue", "cue"))
-    labels += (("Their naming sentence", "naming"), ("Their request", "request"))
+    labels: tuple[tuple[str, str], ...] = (
+        ("Their feeling", "feeling"),
+        ("Their story", "story"),
+        ("Calming cue", "cue"),
+        ("Their naming sentence", "naming"),
+        ("Their request", "request"),
+    )
     for label, key in labels:
         if brief.facts.get(key):
             lines.append(f'{label}: "{brief.facts[key]}"')

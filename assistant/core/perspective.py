@@ -5,7 +5,7 @@ and saved in its graph state."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Literal, get_args
+from typing import Any, Literal, cast, get_args
 
 Perspective = Literal["self", "supporter"]
 PERSPECTIVES: tuple[Perspective, ...] = get_args(Perspective)
@@ -25,7 +25,7 @@ def checked(value: str | None) -> Perspective:
         raise PerspectiveError(
             f"unknown perspective {value!r}; choose one of: {', '.join(PERSPECTIVES)}"
         )
-    return key  # type: ignore[return-value]  # checked just above
+    return cast(Perspective, key)  # checked just above
 
 
 def perspective_of(state: Mapping[str, Any]) -> Perspective:

@@ -25,6 +25,7 @@ import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assistant.core.messages import ModelLoadError
 
@@ -61,7 +62,7 @@ def kernel_params(extra_bufts: bool) -> Iterator[None]:
         yield
         return
 
-    def safe_defaults():  # type: ignore[no-untyped-def]
+    def safe_defaults() -> Any:
         params = original()
         if hasattr(params, "use_extra_bufts"):
             params.use_extra_bufts = False
@@ -89,9 +90,10 @@ def choose_kernels(path: Path, home: Path | None, mode: str = "auto") -> KernelC
     if saved is not None:
         choice = KernelChoice(bool(saved["extra_bufts"]), str(saved["reason"]))
     else:
-        choice = _probe_both(path)
-        if choice is None:  # the file fails to load at all: the load in this process says why
+        probed = _probe_both(path)
+        if probed is None:  # the file fails to load at all: the load in this process says why
             return KernelChoice(True, "")
+        choice = probed
         _save_verdict(home, key, choice)
     _MEMO[key] = choice
     return choice

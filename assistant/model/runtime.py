@@ -36,8 +36,15 @@ def backend_facts(settings: Any) -> dict[str, Any]:
     info = llama_cpp.llama_print_system_info().decode("utf-8", "replace")
     backend = "CPU"
     if gpu:
-        names = (("CUDA", "CUDA"), ("Metal", "Metal"), ("MTL", "Metal"), ("Vulkan", "Vulkan"))
-        names += (("HIP", "ROCm"), ("SYCL", "SYCL"), ("OpenCL", "OpenCL"))
+        names: tuple[tuple[str, str], ...] = (
+            ("CUDA", "CUDA"),
+            ("Metal", "Metal"),
+            ("MTL", "Metal"),
+            ("Vulkan", "Vulkan"),
+            ("HIP", "ROCm"),
+            ("SYCL", "SYCL"),
+            ("OpenCL", "OpenCL"),
+        )
         backend = next((name for key, name in names if key in info), "GPU")
     threads = int(getattr(settings, "n_threads", None) or os.cpu_count() or 1)
     return {"backend": backend, "gpu_offload": gpu, "threads": threads}
@@ -103,7 +110,7 @@ def chat_tokens(llm: Any, formatter: Any, messages: Sequence[Message]) -> list[i
 
     Each content is swapped for a marker, the template is applied, and the prompt is cut at
     the markers: template text is tokenized with special tokens parsed, contents without."""
-    listed = [dict(m) for m in messages]
+    listed: list[dict[str, str]] = [{"role": m["role"], "content": m["content"]} for m in messages]
     try:
         rendered = formatter(messages=[_marked(m, i) for i, m in enumerate(listed)])
     except Exception:  # templates that refuse a system turn after a user turn (Gemma, ...)

@@ -35,7 +35,8 @@ def _vocab(model_dir: Path) -> tuple[list[str], list[int], dict[str, int]]:
     words = (model_dir / "vocab.txt").read_text(encoding="utf-8").splitlines()
     added = json.loads((model_dir / "tokenizer.json").read_text(encoding="utf-8"))["added_tokens"]
     special = {entry["content"]: entry["id"] for entry in added if entry.get("special")}
-    tokens, types = [], []
+    tokens: list[str] = []
+    types: list[int] = []
     for word in words:
         if word in special:
             tokens.append(word)
