@@ -64,7 +64,7 @@ class Conversation:
     ) -> None:
         self.services = services
         self.thread_id = thread_id or services.store.new_session_id()
-        # issue 15: given for a new conversation, saved with its first turn; None keeps the
+        # given for a new conversation, saved with its first turn; None keeps the
         # saved one (and "self" for a conversation that never had one).
         self.perspective = perspective
         # Saved before: if it is gone when a turn starts, it was deleted, and the turn must
@@ -115,7 +115,7 @@ class Conversation:
             store.touch(self.thread_id, title=text)
             self._known = True
             given = turn_input(text, notices)
-            if self.perspective:  # issue 15
+            if self.perspective:
                 given["perspective"] = self.perspective
             for mode, chunk in self.services.graph.stream(
                 given,

@@ -26,10 +26,10 @@ class ConversationState(TypedDict, total=False):
     # Why each turn went where it went: {"turn", "step", "safety"}, one entry a turn
     # (``closer sessions show --why``).
     reasons: Annotated[list[dict[str, str]], operator.add]
-    # issue 15: the intimacy map's ratings {"emotional": 3, ...}, saved beside the turns by
+    # the intimacy map's ratings {"emotional": 3, ...}, saved beside the turns by
     # graphs.intimacy.save_map (a checkpoint of its own, no turn run); never reset per turn.
     intimacy_map: dict[str, int]
-    # issue 15: "self" (the one who pulls away) or "supporter" (their partner); set when the
+    # "self" (the one who pulls away) or "supporter" (their partner); set when the
     # conversation starts, absent in older ones (read as "self", see coaching.perspective).
     perspective: str
     # Written fresh each turn (the runner resets them in the input).

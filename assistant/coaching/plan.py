@@ -44,11 +44,11 @@ def plan_markdown(
         f"I'll {return_plan}",
         "",
     ]
-    if perspective == "supporter":  # issue 15
+    if perspective == "supporter":
         from assistant.coaching.perspective import supporter_plan_lines
 
         lines += supporter_plan_lines()
-    if intimacy_map is not None:  # issue 15: "Your intimacy map"
+    if intimacy_map is not None:  # "Your intimacy map"
         from assistant.coaching.intimacy_map import plan_section
 
         lines += plan_section(intimacy_map, session=session_id)

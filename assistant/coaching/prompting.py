@@ -4,7 +4,7 @@ as they wrote it, and then the whole brief for this reply in a system message of
 The brief rides after the person's words, never inside them, and message contents are
 tokenized as plain text (``assistant.model.runtime.chat_tokens``), so nothing a person types
 can pass for the guide.  The system prompt is fixed and earlier turns are kept exactly as they
-were said, so llama.cpp reuses its KV cache (measured in issue 4: stage text in the system
+were said, so llama.cpp reuses its KV cache (measured: stage text in the system
 prompt made turn latency grow with history).
 """
 

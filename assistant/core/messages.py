@@ -60,7 +60,7 @@ class ModelRequest:
 @dataclass(frozen=True)
 class GenerationOptions:
     max_tokens: int = 200
-    temperature: float = 0.4  # low: a small model stays on its brief (issue 14)
+    temperature: float = 0.4  # low: a small model stays on its brief
     top_p: float = 0.95
     repeat_penalty: float = 1.15  # small models loop ("I'm here to listen. I'm here to...")
     seed: int | None = None

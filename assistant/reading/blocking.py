@@ -19,7 +19,7 @@ BLOCKING_PATTERNS = (
     "outside_judges",
     "guilt",
     "kitchen_sinking",
-    # issue 15: the supporting partner's traps
+    # the supporting partner's traps
     "pressure",
     "demand_to_open_up",
     "distance_as_proof",

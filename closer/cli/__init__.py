@@ -22,7 +22,7 @@ COMMAND_MODULES = (
     "knowledge",
     "eval",
     "forget",
-    "map",  # issue 15: the intimacy map
+    "map",  # the intimacy map
 )
 
 

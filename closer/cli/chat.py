@@ -20,7 +20,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     chat.add_argument("--model-url", metavar="URL", help="an OpenAI-compatible endpoint")
     chat.add_argument("--script", metavar="FILE", help="one message per line ('-' for stdin)")
     chat.add_argument("--json", action="store_true", help="print one JSON object per turn")
-    chat.add_argument(  # issue 15
+    chat.add_argument(
         "--perspective",
         choices=PERSPECTIVES,
         help="self: you are the one who pulls away (default); supporter: you are the partner "
@@ -48,7 +48,7 @@ def run_chat(args: argparse.Namespace) -> int:
 
 
 def _perspective(args: argparse.Namespace, services) -> str | None:  # noqa: ANN001
-    """issue 15: the perspective for a new conversation ("self" unless given); a resumed one
+    """The perspective for a new conversation ("self" unless given); a resumed one
     keeps its saved perspective, and asking for the other one is refused."""
     from assistant.core.perspective import checked, perspective_of
     from graphs.runner import Conversation
@@ -96,7 +96,7 @@ def run_interactive(conversation) -> int:  # noqa: ANN001
 
     print_banner(conversation)
     print_history(conversation)
-    offered: set[str] = set()  # issue 15: the map is offered once per step, never pressed
+    offered: set[str] = set()  # the map is offered once per step, never pressed
     offer_map(conversation, conversation.stage, offered)
     while True:
         try:

@@ -52,7 +52,7 @@ def stream_turn(conversation, text: str) -> TurnResult | None:  # noqa: ANN001
 
 
 def offer_map(conversation, stage: str, offered: set[str]) -> None:  # noqa: ANN001
-    """issue 15: the intimacy map's one optional line, at check-in and once the plan is
+    """The intimacy map's one optional line, at check-in and once the plan is
     reached, each at most once per sitting and never once a map is saved."""
     from assistant.coaching.intimacy_map import command_example, offer_line
 

@@ -98,7 +98,7 @@ def export_session(args: argparse.Namespace) -> int:
         state.get("notes", {}),
         session_id=args.id,
         stage=state.get("stage", ""),
-        intimacy_map=state.get("intimacy_map") or {},  # issue 15
+        intimacy_map=state.get("intimacy_map") or {},
         perspective=state.get("perspective") or "self",
     )
     out = Path(args.out or f"plan-{args.id}.md")

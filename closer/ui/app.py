@@ -135,8 +135,8 @@ def build_app(manager: SessionManager, *, secret: str) -> Any:
                 help_panel = gr.HTML("", visible=False, elem_id="closer-help", js_on_load=None)
                 side = _session_controls()
                 sources = gr.HTML(views.sources_html([]), elem_id="closer-sources", js_on_load=None)
-                map_panel.attach(manager, thread=thread, message=message)  # issue 15
-                notes_panel.attach(manager, queue=TURNS)  # issue 15, part 3
+                map_panel.attach(manager, thread=thread, message=message)
+                notes_panel.attach(manager, queue=TURNS)
         page = Page(
             thread,
             mine,

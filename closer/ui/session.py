@@ -134,7 +134,7 @@ class SessionManager:
             state.get("notes", {}),
             session_id=thread_id,
             stage=state.get("stage", "check_in"),
-            intimacy_map=state.get("intimacy_map") or {},  # issue 15
+            intimacy_map=state.get("intimacy_map") or {},
             perspective=state.get("perspective") or "self",
         )
         path = self.plans_dir / f"closer-plan-{thread_id}.md"
