@@ -9,7 +9,7 @@ from langgraph.graph import END, START, StateGraph
 
 from graphs import nodes, read, respond, routing, safety_flow
 from graphs.context import Context
-from graphs.state import ConversationState
+from graphs.state import ConversationState, TurnInput
 
 # Node functions differ in their signatures (some take the runtime): typed loosely here.
 STAGE_NODES: dict[str, Any] = {
@@ -34,7 +34,7 @@ SAFETY_NODES: dict[str, Any] = {
 
 
 def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Any:  # compiled graph
-    builder = StateGraph(ConversationState, context_schema=Context)
+    builder = StateGraph(ConversationState, context_schema=Context, input_schema=TurnInput)
     builder.add_node("read", read.read)  # the safety verdict and the reading, once
     for name, node in {**STAGE_NODES, **FLOW_NODES, **SAFETY_NODES}.items():
         builder.add_node(name, node)

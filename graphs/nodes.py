@@ -12,7 +12,7 @@ from assistant.core.reading import Reading
 from assistant.core.stages import Stage, previous_step
 from graphs.context import Context
 from graphs.read import reading_of
-from graphs.state import ConversationState
+from graphs.state import ConversationState, Notes
 
 Update = dict[str, Any]
 
@@ -54,16 +54,14 @@ def _wants_to_move_on(state: ConversationState, reading: Reading) -> bool:
 
 def _notes_with(
     state: ConversationState, reading: Reading, *, naming: bool = True
-) -> dict[str, str]:
+) -> Notes:
     """The notes, plus whatever this message already gives for later steps: a feeling, a
     story (not while still settling: "I'm tense" is the body, not yet the naming), and a
     specific, kind request said early (kept for the plan)."""
-    notes = dict(state.get("notes", {}))
+    notes = Notes(**state.get("notes", {}))
     text = state.get("user_text", "")
     if reading.specific and not reading.blocking:
         notes["early_request"] = _sentence(text)
-    if reading.ended:
-        notes["ended"] = "yes"  # kept, so no later reply coaches a request to an ex
     if not naming:
         return notes
     if reading.feelings:
@@ -75,11 +73,11 @@ def _notes_with(
     return notes
 
 
-def _named(notes: dict[str, str]) -> bool:
+def _named(notes: Notes) -> bool:
     return bool(notes.get("feeling") and notes.get("story"))
 
 
-def _after_naming(notes: dict[str, str], text: str, why: str) -> Update:
+def _after_naming(notes: Notes, text: str, why: str) -> Update:
     """Naming is done: on to the request, or straight to the plan when a specific, kind
     request was already made."""
     notes = {**notes, "naming": _sentence(notes.get("story") or text)}
@@ -90,7 +88,7 @@ def _after_naming(notes: dict[str, str], text: str, why: str) -> Update:
     return _enter("request", "request.start", why, notes=notes)
 
 
-def _named_why(reading: Reading, notes: dict[str, str]) -> str:
+def _named_why(reading: Reading, notes: Notes) -> str:
     """Which signals completed the naming: this message's, or notes from an earlier one."""
     parts = [
         reading.why(signal) if getattr(reading, signal) else f"{signal} said earlier"

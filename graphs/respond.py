@@ -111,9 +111,18 @@ def _brief(state: ConversationState) -> TurnBrief:
         echo=state.get("echo", ""),
         cards=cards,
         blocking=tuple(state.get("blocking", [])),
-        facts=dict(state.get("notes", {})),
+        facts=_facts(state),
         perspective=perspective_of(state),
     )
+
+
+def _facts(state: ConversationState) -> dict[str, str]:
+    """The notes for the brief, and whether the relationship has ended (conversations saved
+    before that was its own field kept it in the notes)."""
+    facts: dict[str, str] = dict(state.get("notes", {}))  # type: ignore[arg-type]
+    if state.get("relationship_ended"):
+        facts["ended"] = "yes"
+    return facts
 
 
 def previous_replies(state: ConversationState) -> list[str]:

@@ -15,6 +15,7 @@ from typing import Any
 from assistant.config import Settings
 from assistant.core.events import Event, Notice, ReplyDelta, TurnResult
 from assistant.core.messages import ChatModel, GenerationOptions, Message
+from assistant.core.perspective import Perspective
 from assistant.core.protocols import Retriever
 from assistant.knowledge import load_yaml
 from assistant.storage import Store, open_failure
@@ -60,7 +61,10 @@ class Conversation:
     """One person's conversation, identified by its ``thread_id``."""
 
     def __init__(
-        self, services: Services, thread_id: str | None = None, perspective: str | None = None
+        self,
+        services: Services,
+        thread_id: str | None = None,
+        perspective: Perspective | None = None,
     ) -> None:
         self.services = services
         self.thread_id = thread_id or services.store.new_session_id()

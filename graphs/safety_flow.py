@@ -15,7 +15,7 @@ from assistant.safety import escalation as texts  # our own vetted text, never g
 from assistant.safety.answers import read_answer
 from assistant.safety.verdict import rank
 from graphs.context import Context
-from graphs.state import ConversationState
+from graphs.state import ConversationState, SafetyCheck, SafetyWatch
 
 Update = dict[str, Any]
 
@@ -76,8 +76,8 @@ def start_check(state: ConversationState, runtime: Runtime[Context]) -> Update:
 
 def safety_check(state: ConversationState, runtime: Runtime[Context]) -> Update:
     """Read the answer to the question asked last turn."""
-    watch = dict(state.get("safety") or {})
-    checking = dict(watch.get("checking") or {})
+    watch = SafetyWatch(**(state.get("safety") or {}))
+    checking = SafetyCheck(**(watch.get("checking") or {}))
     category = checking.get("category") or "crisis"
     locale = runtime.context.settings.locale
     second = checking.get("step") == 2

@@ -1,4 +1,10 @@
-"""What the graph remembers between turns, and what one turn writes."""
+"""What the graph remembers between turns, and what one turn writes.
+
+Following the LangGraph templates: what a turn brings (``TurnInput``), what a conversation
+keeps (``ConversationMemory``, checkpointed), and the fields each turn writes afresh
+(``TurnFields``); ``ConversationState`` is all three.  Nested values are TypedDicts, so a
+reader sees their keys here rather than in the nodes that write them.
+"""
 
 from __future__ import annotations
 
@@ -6,40 +12,105 @@ import operator
 from typing import Annotated, Any, TypedDict
 
 from assistant.core.messages import Message
+from assistant.core.perspective import Perspective
 from assistant.core.stages import Stage
 
 
-class ConversationState(TypedDict, total=False):
-    # Kept across turns (checkpointed).
+class Notes(TypedDict, total=False):
+    """The makings of the plan, in the person's own words."""
+
+    feeling: str
+    story: str
+    naming: str  # the story sentence the naming step ended on
+    request: str
+    early_request: str  # a specific, kind request said before the request step
+    cue: str  # a calming cue, when one was named
+
+
+class SafetyCheck(TypedDict, total=False):
+    """A safety question asked and waiting for its answer."""
+
+    category: str | None
+    step: int  # 1, or 2 for the category's second question
+    asked_turn: int
+    resume: Stage | None  # where coaching goes on once the answer is clearly safe
+
+
+class SafetyWatch(TypedDict, total=False):
+    checking: SafetyCheck | None  # a check in progress
+    wary: bool  # after a cleared check, a later sign is asked about sooner
+    shown: list[str]  # categories whose resources stay in the panel
+
+
+class Escalation(TypedDict, total=False):
+    """A standing escalation: coaching stays stopped for the conversation."""
+
+    category: str | None
+    matched: list[str]
+    upgraded_from: str | None  # the less serious category it replaced
+    upgraded_turn: int | None
+
+
+class TurnReasons(TypedDict):
+    turn: str
+    step: str
+    safety: str
+
+
+class TurnInput(TypedDict, total=False):
+    """What one turn brings: the message, its notices, resets of every per-turn field, and
+    (for a new conversation) whose side it is for."""
+
+    user_text: str
+    notices: list[str]
+    perspective: Perspective
+    screening: dict[str, Any]
+    reading: dict[str, Any]
+    confirmed: str | None
+    kind: str
+    prefix: str
+    echo: str
+    blocking: list[dict[str, str]]
+    cards: list[dict[str, Any]]
+    reply: str
+    fallback: str | None
+    why_step: str
+    why_safety: str
+
+
+class ConversationMemory(TypedDict, total=False):
+    """Kept across turns (checkpointed)."""
+
     messages: Annotated[list[Message], operator.add]  # what was said, never rewritten
     stage: Stage
     paused_from: Stage | None
     turns_in_stage: int
     offered_move_on: bool
-    notes: dict[str, str]  # feeling, story, naming, request, cue: the makings of the plan
-    escalation: dict[str, Any] | None  # a standing escalation: {"category", "matched", ...}
-    # A safety check in progress {"category", "step"}, and what stays after one: "wary" (a
-    # later sign is asked about sooner) and "shown" (categories whose resources stay shown).
-    safety: dict[str, Any]
+    notes: Notes
+    relationship_ended: bool  # kept, so no later reply coaches a request toward an ex
+    escalation: Escalation | None
+    safety: SafetyWatch
     pending: str | None  # "back" or "restart", asked about and waiting for a yes
     turn: int
-    # Why each turn went where it went: {"turn", "step", "safety"}, one entry a turn
-    # (``closer sessions show --why``).
-    reasons: Annotated[list[dict[str, str]], operator.add]
-    # the intimacy map's ratings {"emotional": 3, ...}, saved beside the turns by
+    # Why each turn went where it went, one entry a turn (``closer sessions show --why``).
+    reasons: Annotated[list[TurnReasons], operator.add]
+    # The intimacy map's ratings {"emotional": 3, ...}, saved beside the turns by
     # graphs.intimacy.save_map (a checkpoint of its own, no turn run); never reset per turn.
     intimacy_map: dict[str, int]
-    # "self" (the one who pulls away) or "supporter" (their partner); set when the
-    # conversation starts, absent in older ones (read as "self", see coaching.perspective).
-    perspective: str
-    # Written fresh each turn (the runner resets them in the input).
+    # Set when the conversation starts; absent in older ones (read as "self").
+    perspective: Perspective
+
+
+class TurnFields(TypedDict, total=False):
+    """Written fresh each turn (``turn_input`` resets them)."""
+
     user_text: str
     notices: list[str]
-    screening: dict[str, Any]
-    reading: dict[str, Any]  # assistant.core.reading.Reading, as JSON: read once per turn
+    screening: dict[str, Any]  # core.screening.Screening as JSON
+    reading: dict[str, Any]  # core.reading.Reading as JSON: read once per turn
     confirmed: str | None  # this message said yes to the pending "back" or "restart"
-    kind: str  # the reply kind, e.g. "naming.need_story"
-    prefix: str  # "resume", "back" or "restart": a short opener before the reply
+    kind: str  # the reply kind, "stage.variant", e.g. "naming.need_story"
+    prefix: str  # "resume", "back", "restart" or "cleared": a short opener before the reply
     echo: str
     blocking: list[dict[str, str]]
     cards: list[dict[str, Any]]
@@ -50,7 +121,11 @@ class ConversationState(TypedDict, total=False):
     why_safety: str  # the safety level this message set, and the layer that set it
 
 
-def turn_input(user_text: str, notices: list[str]) -> ConversationState:
+class ConversationState(ConversationMemory, TurnFields, total=False):
+    pass
+
+
+def turn_input(user_text: str, notices: list[str]) -> TurnInput:
     """The input for one turn: the message plus resets of every per-turn field."""
     return {
         "user_text": user_text,
