@@ -102,3 +102,50 @@ def tidy(folded: str) -> str:
 def normalise(text: str) -> str:
     """The form every rule is matched against: ``tidy(fold(text))``."""
     return tidy(fold(text))
+
+
+_WORDS = re.compile(r"[\w']+")
+# A sentence ends at . ! ? or a line break, then space.
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?\n])\s+")
+# The screen cuts at ; and : too ("new rule: he hits me" is a sentence of its own).
+_CLAUSE = re.compile(r"[^.!?;:\n]+[.!?;:\n]*")
+
+
+def words(text: str) -> list[str]:
+    """Words with their apostrophes ("don't", "i'm"), as the readers count them."""
+    return _WORDS.findall(text)
+
+
+def sentences(text: str, *, clauses: bool = False) -> list[str]:
+    """``text`` cut after each . ! ? or line break (``clauses``: and at ; and :, stripped)."""
+    if clauses:
+        return [s.strip() for s in _CLAUSE.findall(text) if s.strip()]
+    return [part for part in _SENTENCE_BREAK.split(text) if part.strip()]
+
+
+_LEET = str.maketrans("013457@$!|", "oieastasii")
+_LEET_TOKEN = re.compile(r"[a-z0-9@$!|']*[a-z][a-z0-9@$!|']*")
+_DOTTED_LETTERS = re.compile(r"\b(?:[a-z][.\-_*]){2,}[a-z]\b")
+_SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){3,}[a-z]\b")
+
+
+def _unleet(token: re.Match[str]) -> str:
+    # Digits and symbols inside a word are letters in disguise ("k1ll", "d1e", "t0");
+    # a trailing "!" or "|" is punctuation ("me!").
+    word = token.group(0)
+    tail = len(word) - len(word.rstrip("!|"))
+    head, rest = (word[:-tail], word[-tail:]) if tail else (word, "")
+    return head.translate(_LEET) + rest
+
+
+def screen_form(text: str) -> str:
+    """The screen's form: ``normalise`` with obfuscation undone first.
+
+    "K1LL mys3lf", "s u i c i d e", full-width letters and zero-width joiners all come out
+    as plain lower-case words, so the rules only have to be written once.  Only the screen
+    un-disguises letters: elsewhere "20min" must stay a duration.
+    """
+    text = _LEET_TOKEN.sub(_unleet, fold(text))
+    text = _DOTTED_LETTERS.sub(lambda m: re.sub(r"[.\-_*]", "", m.group(0)), text)
+    text = _SPACED_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), text)
+    return tidy(text)

@@ -4,7 +4,6 @@ reply (model or guided composer, streamed, checked by the output guard)."""
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from langgraph.config import get_stream_writer
@@ -21,6 +20,7 @@ from assistant.core.events import Notice, ReplyDelta, ReplyReplaced
 from assistant.core.messages import Card, Message, ModelRequest, TurnBrief
 from assistant.core.perspective import perspective_of
 from assistant.gate.sentence_gate import SentenceGate
+from assistant.text import words
 from graphs.context import Context
 from graphs.read import reading_of
 from graphs.state import ConversationState
@@ -75,7 +75,7 @@ def _documents(retriever: Any, text: str) -> list[dict[str, Any]]:
 
 
 def _content_words(text: str) -> int:
-    return len([word for word in re.findall(r"[\w']+", text) if len(word) > 3])
+    return len([word for word in words(text) if len(word) > 3])
 
 
 def _card_dict(card: Card, kind: str = "guidance") -> dict[str, Any]:

@@ -76,11 +76,7 @@ def test_search_returns_scored_cards_and_the_stage_counts(kb_settings: Settings)
     assert len(found) == 5
     assert [c.score for c in found] == sorted((c.score for c in found), reverse=True)
     assert all(c.title and c.source and c.text and c.tip for c in found)
-    assert found[0].as_source() == {
-        "id": found[0].id,
-        "title": found[0].title,
-        "source": found[0].source,
-    }
+    assert found[0].id and found[0].stages
     in_stage = kb.search("I need a break from this talk", stage="pause", k=3)
     assert all("pause" in c.stages for c in in_stage)
     assert kb.search("   ") == []

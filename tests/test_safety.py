@@ -6,9 +6,9 @@ import pytest
 
 from assistant.core.screening import Screening
 from assistant.safety import escalation as safety
-from assistant.safety.patterns import normalize
 from assistant.safety.screen import screen
 from assistant.safety.verdict import combine
+from assistant.text import screen_form
 
 POSITIVES = {
     "crisis": [
@@ -167,8 +167,8 @@ def test_most_serious_category_names_the_reply() -> None:
     ],
 )
 def test_normalisation_undoes_obfuscation(raw: str, clean: str) -> None:
-    assert normalize(raw) == clean
-    assert normalize("me! 24/7 call 741741") == "me! 24/7 call 741741"
+    assert screen_form(raw) == clean
+    assert screen_form("me! 24/7 call 741741") == "me! 24/7 call 741741"
 
 
 def test_empty_and_odd_input_is_screened_quietly() -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.safety.patterns import normalize
 from assistant.safety.screen import screen
+from assistant.text import screen_form
 from tests.fixtures_knowledge import minilm_gguf  # noqa: F401  (a pytest fixture)
 
 TWINS = [
@@ -182,7 +182,7 @@ def test_indirect_wording_escalates_and_its_twin_does_not(
     ],
 )
 def test_normalisation_of_pauses_quotes_and_bare_contractions(raw: str, clean: str) -> None:
-    assert normalize(raw) == clean
+    assert screen_form(raw) == clean
 
 
 @pytest.mark.parametrize(

@@ -10,16 +10,15 @@ prompt made turn latency grow with history).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from functools import cache
 
 from assistant.config import KNOWLEDGE_DIR
 from assistant.core.messages import Message, TurnBrief
 from assistant.knowledge import load_yaml
+from assistant.text import sentences
 
 PASSAGE_CHARS = 280  # each of at most two passages, cut at a sentence end
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 @cache
@@ -59,7 +58,7 @@ def is_fixed_kind(kind: str) -> bool:
 def passage(text: str, limit: int = PASSAGE_CHARS) -> str:
     """The first sentences of ``text`` that fit in ``limit`` characters (at least one)."""
     kept: list[str] = []
-    for sentence in _SENTENCE.split(" ".join(text.split())):
+    for sentence in sentences(" ".join(text.split())):
         if kept and len(" ".join([*kept, sentence])) > limit:
             break
         kept.append(sentence)

@@ -22,7 +22,8 @@ from assistant.core.screening import NONE, Screening
 from assistant.learned import Example, FitSpec, SignalModel, cached_fit
 from assistant.reading import rules
 from assistant.reading.blocking import find_blocking
-from assistant.text import normalise
+from assistant.text import normalise, sentences
+from assistant.text import words as text_words
 
 if TYPE_CHECKING:
     from assistant.core.protocols import Embedder
@@ -71,7 +72,7 @@ def signal_model(embedder: Embedder, cache_dir: Path | None = None) -> SignalMod
 
 def message_parts(text: str) -> list[str]:
     """The whole message and, when it has several, each sentence (one embedding batch)."""
-    parts = [s for s in rules.sentences(text) if len(s) > 3][:MAX_PARTS]
+    parts = [s for s in sentences(text) if len(s) > 3][:MAX_PARTS]
     return [text, *parts] if len(parts) > 1 else [text]
 
 
@@ -107,7 +108,7 @@ def read(
     """The one reading of ``message`` for this turn, with why each signal holds."""
     text = normalise(message)
     scores, model = learned_scores(text, embedder, cache_dir)
-    words = re.findall(r"[\w']+", text)
+    words = text_words(text)
     reasons: dict[str, str] = {}
 
     def found(signal: str, phrases: list[str] | tuple[str, ...] | bool) -> bool:

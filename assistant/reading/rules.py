@@ -13,8 +13,8 @@ from typing import Any
 
 from assistant.core.reading import INTENTS, Intent
 from assistant.knowledge import find_phrases, load_yaml
-
-_SENTENCE = re.compile(r"(?<=[.!?\n])\s+")
+from assistant.text import sentences
+from assistant.text import words as text_words
 
 
 @cache
@@ -49,10 +49,6 @@ class PatternSet:
 def _negated(sentence: str, start: int) -> bool:
     window = " " + " ".join(sentence[:start].split()[-3:]) + " "
     return any(f" {word} " in window for word in _negations())
-
-
-def sentences(text: str) -> list[str]:
-    return [s for s in _SENTENCE.split(text) if s.strip()]
 
 
 @cache
@@ -120,7 +116,7 @@ def intent(text: str) -> Intent | None:
 
 
 def greeting(text: str) -> bool:
-    words = re.findall(r"[\w']+", text)
+    words = text_words(text)
     limit = rules()["greeting"]["max_words"]
     return bool(words) and len(words) <= limit and bool(phrases(text, "greeting", negatable=False))
 
@@ -131,7 +127,7 @@ def question(text: str) -> bool:
 
 def short_answer(text: str, key: str) -> bool:
     """A short yes (``accept_offer``) or no (``decline_offer``) to what was offered."""
-    words = re.findall(r"[\w']+", text)
+    words = text_words(text)
     return bool(words) and len(words) <= 6 and bool(find_phrases(text, rules()[key]))
 
 

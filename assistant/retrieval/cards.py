@@ -14,6 +14,7 @@ from pathlib import Path
 from assistant.config import KNOWLEDGE_DIR
 from assistant.core.perspective import PERSPECTIVES, Perspective
 from assistant.core.stages import STAGES
+from assistant.text import sentences
 
 BLOCKING_PHRASES = ("you always", "you never", "if you loved me")
 REQUIRED_FIELDS = ("id", "title", "stages", "topics", "source", "tip")
@@ -21,7 +22,6 @@ SUPPORTER_SUBDIR = "supporter"  # cards for the supporting partner, under cards/
 MIN_WORDS, MAX_WORDS = 60, 200
 MAX_TIP_WORDS = 25
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _FRONT_MATTER = re.compile(r"\A---\s*\n(.*?)\n---\s*\n(.*)\Z", re.DOTALL)
 
 
@@ -53,8 +53,8 @@ class GuidanceCard:
         A person's short message usually matches one sentence of a card far better than
         the card's average meaning, so every sentence gets its own vector.
         """
-        sentences = [s for s in _SENTENCE_END.split(self.body) if len(s.split()) >= 4]
-        return [self.index_text(), f"{self.title}. {self.tip}", *sentences]
+        parts = [s for s in sentences(self.body) if len(s.split()) >= 4]
+        return [self.index_text(), f"{self.title}. {self.tip}", *parts]
 
 
 def cards_dir() -> Path:

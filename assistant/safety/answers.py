@@ -8,12 +8,12 @@ no answer, so the question stands; nothing the person types switches the check o
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import Any, Literal
 
 from assistant.knowledge import find_phrases, load_yaml
 from assistant.text import normalise
+from assistant.text import words as text_words
 
 Answer = Literal["safe", "unsafe", "unclear"]
 
@@ -28,7 +28,7 @@ def read_answer(message: str, yes_means: str) -> Answer:
     words = _words()
     if find_phrases(text, words["unsafe"]):
         return "unsafe"
-    short = len(re.findall(r"[\w']+", text)) <= 6
+    short = len(text_words(text)) <= 6
     if short and find_phrases(text, words["hedge"]):
         return "unsafe"
     if find_phrases(text, words["safe"]):

@@ -19,7 +19,7 @@ import numpy as np
 from assistant.config import KNOWLEDGE_DIR
 from assistant.core.screening import ESCALATING, Screening
 from assistant.learned import Example, FitSpec, SignalModel, cached_fit
-from assistant.safety.patterns import sentences
+from assistant.text import screen_form, sentences
 
 if TYPE_CHECKING:
     from assistant.core.protocols import Embedder
@@ -45,7 +45,7 @@ def training_examples(path: Path = TRAIN_PATH) -> list[Example]:
 
 
 def message_parts(normalized: str) -> list[str]:
-    parts = [s for s in sentences(normalized) if len(s) > 3][:MAX_PARTS]
+    parts = [s for s in sentences(normalized, clauses=True) if len(s) > 3][:MAX_PARTS]
     return [normalized, *parts] if len(parts) > 1 else [normalized]
 
 
@@ -53,17 +53,11 @@ def safety_model(embedder: Embedder, cache_dir: Path | None = None) -> SignalMod
     return cached_fit(FIT_SPEC, embedder, cache_dir)
 
 
-def _normalize(text: str) -> str:
-    from assistant.safety.patterns import normalize
-
-    return normalize(text)
-
-
 FIT_SPEC = FitSpec(
     name="safety",
     load_examples=training_examples,
     signals=SIGNALS,
-    prepare=_normalize,
+    prepare=screen_form,
     split=message_parts,
     choose=CHOOSE,
     shipped=SHIPPED_DIR,

@@ -1,4 +1,5 @@
-"""The pattern layer of the safety screen: text normalisation and the YAML rule sets.
+"""The pattern layer of the safety screen: the YAML rule sets (matched against
+``assistant.text.screen_form``).
 
 Rules live in ``knowledge/safety/<category>.yaml`` as data.  Each rule is a regular
 expression over normalised text, with optional ``unless`` expressions (figurative or
@@ -18,38 +19,10 @@ import yaml
 
 from assistant.config import KNOWLEDGE_DIR
 from assistant.core.screening import CATEGORIES
-from assistant.text import fold, tidy
+from assistant.text import sentences
 
 SAFETY_DIR = KNOWLEDGE_DIR / "safety"
 # Highest priority first: when several categories match, the first one names the reply.
-
-_LEET = str.maketrans("013457@$!|", "oieastasii")
-_LEET_TOKEN = re.compile(r"[a-z0-9@$!|']*[a-z][a-z0-9@$!|']*")
-_DOTTED_LETTERS = re.compile(r"\b(?:[a-z][.\-_*]){2,}[a-z]\b")
-_SPACED_LETTERS = re.compile(r"\b(?:[a-z] ){3,}[a-z]\b")
-
-
-def _unleet(token: re.Match[str]) -> str:
-    # Digits and symbols inside a word are letters in disguise ("k1ll", "d1e", "t0");
-    # a trailing "!" or "|" is punctuation ("me!").
-    word = token.group(0)
-    tail = len(word) - len(word.rstrip("!|"))
-    head, rest = (word[:-tail], word[-tail:]) if tail else (word, "")
-    return head.translate(_LEET) + rest
-
-
-def normalize(text: str) -> str:
-    """The shared normal form (``assistant.text.normalise``) with obfuscation undone first.
-
-    "K1LL mys3lf", "s u i c i d e", full-width letters and zero-width joiners all come out
-    as plain lower-case words, so the rules only have to be written once.  Only the screen
-    un-disguises letters: elsewhere "20min" must stay a duration.
-    """
-    text = _LEET_TOKEN.sub(_unleet, fold(text))
-    text = _DOTTED_LETTERS.sub(lambda m: re.sub(r"[.\-_*]", "", m.group(0)), text)
-    text = _SPACED_LETTERS.sub(lambda m: m.group(0).replace(" ", ""), text)
-    return tidy(text)
-
 
 @dataclass(frozen=True)
 class Rule:
@@ -151,13 +124,7 @@ def load_rules(directory: Path = SAFETY_DIR) -> RuleSet:
     )
 
 
-_SENTENCE = re.compile(r"[^.!?;:\n]+[.!?;:\n]*")
 _CLAUSE_BREAK = re.compile(r"[,\u2014\u2013]|\b(?:but|though|although|however|yet|except)\b")
-
-
-def sentences(text: str) -> list[str]:
-    """Split normalised text into sentences (colons too: "new rule: he hits me")."""
-    return [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
 
 
 def _is_negated(sentence: str, match: re.Match[str], rules: RuleSet) -> bool:
@@ -182,7 +149,7 @@ def match_rules(normalized: str, rules: RuleSet | None = None) -> list[Rule]:
     """Rules that fire on the text, at most one hit per rule, in data order."""
     rules = rules or load_rules()
     fired: list[Rule] = []
-    for sentence in sentences(normalized):
+    for sentence in sentences(normalized, clauses=True):
         in_context = bool(rules.context.search(sentence))
         for rule in rules.rules:
             if rule in fired or (rule.generic and in_context):

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from assistant.core.screening import NONE, Screening
-from assistant.safety.patterns import load_rules, match_rules, normalize
+from assistant.safety.patterns import load_rules, match_rules
 from assistant.safety.verdict import combine, level_of, rank
+from assistant.text import screen_form
 
 if TYPE_CHECKING:  # the embedder module is optional; screen() works without it
     from assistant.core.protocols import Embedder
@@ -29,7 +30,7 @@ if TYPE_CHECKING:  # the embedder module is optional; screen() works without it
 def screen_patterns(text: str) -> Screening:
     """The pattern layer alone.  A hit told from a distance (past and over, or about a
     friend or relative for advice) asks first instead of escalating."""
-    normalized = normalize(text)
+    normalized = screen_form(text)
     fired = match_rules(normalized, load_rules())
     if not fired:
         return NONE
@@ -72,7 +73,7 @@ def screen(
         from assistant.safety.classifier import learned_screen
         from assistant.safety.semantic import semantic_screen
 
-        normalized = normalize(text)
+        normalized = screen_form(text)
         learned = learned_screen(normalized, embedder, wary=wary, cache_dir=cache_dir)
         learned = _at_a_distance(normalized, learned) if learned else None
         # The naming step's own words ("I'm telling myself he's angry with me") are a story,

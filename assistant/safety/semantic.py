@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import yaml
 
-from assistant.safety.patterns import SAFETY_DIR, SafetyDataError, sentences
+from assistant.safety.patterns import SAFETY_DIR, SafetyDataError
+from assistant.text import screen_form, sentences
 
 if TYPE_CHECKING:
     from assistant.core.protocols import Embedder
@@ -85,10 +86,9 @@ class ExampleIndex:
     def __init__(
         self, embedder: Embedder, examples: tuple[Example, ...], cache_dir: Path | None = None
     ) -> None:
-        from assistant.safety.patterns import normalize
 
         self.examples = examples
-        texts = [normalize(e.text) for e in examples]
+        texts = [screen_form(e.text) for e in examples]
         self.matrix = _cached_vectors(embedder, texts, cache_dir)
         self.negative = np.array([e.category == "none" for e in examples])
 
@@ -154,7 +154,7 @@ def nearest_examples(normalized: str, embedder: Embedder) -> list[Nearest]:
     whole message when it has several: a risk can be spread over two sentences ("He told me
     what happens to people who talk. I haven't told anyone since.").  It is one embedding
     batch, and retrieval then finds the whole message's vector in the embedder's cache."""
-    parts = [s for s in sentences(normalized) if len(s) > 3][:MAX_SENTENCES]
+    parts = [s for s in sentences(normalized, clauses=True) if len(s) > 3][:MAX_SENTENCES]
     if not parts:
         return []
     if len(parts) > 1:
