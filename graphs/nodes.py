@@ -73,6 +73,12 @@ def _notes_with(
     return notes
 
 
+def _ended(reading: Reading) -> Update:
+    """An ended relationship, once read in a step, is kept: no later reply coaches a request
+    toward an ex.  (Read in a step only: a message that starts a safety check sets nothing.)"""
+    return {"relationship_ended": True} if reading.ended else {}
+
+
 def _named(notes: Notes) -> bool:
     return bool(notes.get("feeling") and notes.get("story"))
 
@@ -108,7 +114,8 @@ def check_in(state: ConversationState, runtime: Runtime[Context]) -> Update:
         kind, why = "regulation.activated", reading.why("activation")
     else:
         kind, why = "regulation.body_check", "a first message: regulation comes first"
-    return _enter("regulation", kind, why, notes=_notes_with(state, reading, naming=False))
+    notes = _notes_with(state, reading, naming=False)
+    return _enter("regulation", kind, why, notes=notes, **_ended(reading))
 
 
 def _from_settled(state: ConversationState, reading: Reading, why: str) -> Update:
@@ -117,8 +124,8 @@ def _from_settled(state: ConversationState, reading: Reading, why: str) -> Updat
     notes.setdefault("cue", "")
     if _named(notes) and (reading.feeling or reading.story):
         why = f"{why}; {_named_why(reading, notes)}"
-        return _after_naming(notes, state.get("user_text", ""), why)
-    return _enter("naming", "naming.start", why, notes=notes)
+        return {**_after_naming(notes, state.get("user_text", ""), why), **_ended(reading)}
+    return _enter("naming", "naming.start", why, notes=notes, **_ended(reading))
 
 
 def regulation(state: ConversationState, runtime: Runtime[Context]) -> Update:
@@ -132,16 +139,18 @@ def regulation(state: ConversationState, runtime: Runtime[Context]) -> Update:
     else:
         kind, why = "regulation.still", "not settled yet"
     update = _stay(state, runtime, kind, why)
-    return {**update, "notes": _notes_with(state, reading, naming=False)}
+    return {**update, "notes": _notes_with(state, reading, naming=False), **_ended(reading)}
 
 
 def naming(state: ConversationState, runtime: Runtime[Context]) -> Update:
     reading = reading_of(state)
     notes = _notes_with(state, reading)
     if _named(notes):
-        return _after_naming(notes, state.get("user_text", ""), _named_why(reading, notes))
+        why = _named_why(reading, notes)
+        return {**_after_naming(notes, state.get("user_text", ""), why), **_ended(reading)}
     if _wants_to_move_on(state, reading):
-        return _after_naming(notes, state.get("user_text", ""), _moving_on_why(reading))
+        why = _moving_on_why(reading)
+        return {**_after_naming(notes, state.get("user_text", ""), why), **_ended(reading)}
     if notes.get("feeling"):
         update = _stay(state, runtime, "naming.need_story", "a feeling, no story yet")
         update["echo"] = notes["feeling"]
@@ -149,7 +158,7 @@ def naming(state: ConversationState, runtime: Runtime[Context]) -> Update:
         update = _stay(state, runtime, "naming.need_feeling", "a story, no feeling yet")
     else:
         update = _stay(state, runtime, "naming.more", "no feeling or story yet")
-    return {**update, "notes": notes}
+    return {**update, "notes": notes, **_ended(reading)}
 
 
 def _sentence(text: str, limit: int = 240) -> str:

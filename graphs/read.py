@@ -43,8 +43,6 @@ def read(state: ConversationState, runtime: Runtime[Context]) -> Update:
     elif screening.level == "check" and not state.get("escalation") and not watch.get("checking"):
         checking = {"category": screening.category, "step": 1, "asked_turn": state.get("turn", 0)}
         update["safety"] = {**watch, "checking": {**checking, "resume": state.get("stage")}}
-    if reading.ended:
-        update["relationship_ended"] = True
     # A "yes" to "go back / start over?" confirms it; anything else lets it go.
     update["pending"] = None
     if state.get("pending") and reading.accepts:
