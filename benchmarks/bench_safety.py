@@ -6,7 +6,9 @@ searches one screening costs (machine speed and load cancel out).  Target: patte
 p50 <= 5 ms per message.  The semantic layer (embedding each sentence with the offline
 MiniLM) is reported separately, when the embedder loads.
 
-    python benchmarks/bench_safety.py [--file evals/data/dev/safety_short_hard_negatives.jsonl] [--repeat 3] [--patterns-only]
+    python benchmarks/bench_safety.py [--file FILE] [--repeat 3] [--patterns-only]
+
+FILE defaults to evals/data/dev/safety_short_hard_negatives.jsonl.
 """
 
 from __future__ import annotations

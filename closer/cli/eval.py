@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 from closer.cli import UserError, settings_from
-
 from evals.data_sets import SAFETY_HELDOUT, describe
 
 # The acceptance bar for the safety screen; `--check` turns it into an exit status.

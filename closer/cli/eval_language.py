@@ -10,7 +10,6 @@ from typing import Any
 from closer.cli import UserError, settings_from
 
 
-
 def register(suites: argparse._SubParsersAction) -> None:
     dialogues = suites.add_parser(
         "dialogues",
