@@ -6,7 +6,9 @@ searches one screening costs (machine speed and load cancel out).  Target: patte
 p50 <= 5 ms per message.  The semantic layer (embedding each sentence with the offline
 MiniLM) is reported separately, when the embedder loads.
 
-    python benchmarks/bench_safety.py [--file evals/safety_dev.jsonl] [--repeat 3] [--patterns-only]
+    python benchmarks/bench_safety.py [--file FILE] [--repeat 3] [--patterns-only]
+
+FILE defaults to evals/data/dev/safety_short_hard_negatives.jsonl.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ sys.path.insert(0, str(REPO))
 from assistant.config import load_settings  # noqa: E402
 from assistant.safety.patterns import load_rules  # noqa: E402
 from assistant.safety.screen import screen  # noqa: E402
+from evals.data_sets import SAFETY_DEV  # noqa: E402
 from evals.safety import load_rows  # noqa: E402
 
 
@@ -91,7 +94,7 @@ def run(path: Path, repeat: int, semantic: bool = True) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--file", default=str(REPO / "evals" / "safety_dev.jsonl"))
+    parser.add_argument("--file", default=str(SAFETY_DEV))
     parser.add_argument("--repeat", type=int, default=3, help="passes over the set (patterns)")
     parser.add_argument("--patterns-only", action="store_true", help="skip the semantic layer")
     args = parser.parse_args(argv)

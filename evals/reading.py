@@ -2,7 +2,7 @@
 
 Rows: ``{"id", "text", "labels": {"greeting": bool, …, "intent": "pause"|…|"none"}}``
 (the format of ``knowledge/reading/train.jsonl``, the dev set the learned layer is fit on,
-and of ``evals/reading_heldout.jsonl``, written blind and never fit or tuned on).
+and of ``evals/data/heldout/reading_messages.jsonl``, written blind and never fit or tuned on).
 """
 
 from __future__ import annotations

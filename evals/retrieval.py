@@ -1,4 +1,5 @@
-"""hit@k for the guidance retrieval, over the labelled queries in ``evals/retrieval.jsonl``.
+"""hit@k for the guidance retrieval, over the labelled queries in
+``evals/data/dev/retrieval_queries.jsonl``.
 
 A query is a hit at k when any of its expected card ids is among the top k results.
 The evals suite calls :func:`score_retrieval`; :func:`load_rows` reads the labelled set.
@@ -12,8 +13,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.core.messages import Card
+from evals.data_sets import RETRIEVAL_QUERIES
 
-RETRIEVAL_SET = Path(__file__).resolve().parent / "retrieval.jsonl"
+RETRIEVAL_SET = RETRIEVAL_QUERIES
 
 
 class Searcher(Protocol):

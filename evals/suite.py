@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
+from evals.data_sets import SAFETY_DEV
 
 log = logging.getLogger("closer.evals")
-EVALS_DIR = Path(__file__).resolve().parent
-SAFETY_SET = EVALS_DIR / "safety_dev.jsonl"
+# The baseline gates on the dev set: in-sample figures that must not get worse, not a measure.
+SAFETY_SET = SAFETY_DEV
 PARTS = ("scenarios", "safety", "retrieval")
 # Metrics where a smaller number is the better one (everything else: bigger is better).
 LOWER_IS_BETTER = (

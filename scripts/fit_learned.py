@@ -3,9 +3,10 @@ training data in ``knowledge/``, named by the content hash of that data and the 
 
     python -m scripts.fit_learned
 
-Run it after changing ``knowledge/reading/train.jsonl`` or ``knowledge/safety/train.jsonl``
-(a test fails while a shipped fit is stale).  Fitting embeds every example with the bundled
-MiniLM: a few minutes on two cores.
+Run it after changing ``knowledge/reading/train.jsonl`` or any source that
+``knowledge/safety/train.yaml`` names (a test fails while a shipped fit is stale).  The safety
+rows are read from those sources here and at run time: no training file is stored twice.
+Fitting embeds every example with the bundled MiniLM: a few minutes on two cores.
 """
 
 from __future__ import annotations

@@ -165,8 +165,8 @@ def test_hostile_messages_in_the_page_with_the_server_guarded(
     indexed_home: Path, tmp_path: Path
 ) -> None:
     """The page, in headless Chromium, against a server that cannot reach the outside."""
-    from tests.browser import CHROMIUM, open_browser
     from tests.privacy_helpers import describe_attempts, guard_env, read_attempts
+    from tests.ui.browser import CHROMIUM, open_browser
 
     sync_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():

@@ -9,14 +9,21 @@ from pathlib import Path
 import pytest
 
 from assistant.config import Settings
+from evals.data_sets import DATA_DIR, SAFETY_DEV, SAFETY_HELDOUT
 from evals.safety import load_rows, run_safety_eval, summarize
 from tests.conftest import REPO, run_closer
 
-DEV = REPO / "evals" / "safety_dev.jsonl"
-# Every labelled set, in the order they were written (see evals/README.md for which were
-# blind when first read, and what each read then).
-SET_NAMES = ("dev", "holdout", "fresh", "final", "third")
-SETS = [REPO / "evals" / f"safety_{name}.jsonl" for name in SET_NAMES]
+DEV = SAFETY_DEV
+# The older labelled sets, in the order they were written (evals/data/manifest.yaml says which
+# were blind when first read, and what each read then): all are tuned on now.
+SET_NAMES = (
+    "dev/safety_short_hard_negatives",
+    "regression/safety_short_by_us",
+    "regression/safety_chat_style",
+    "regression/safety_everyday_situations",
+    "regression/safety_shorthand_nonnative_older",
+)
+SETS = [DATA_DIR / f"{name}.jsonl" for name in SET_NAMES]
 HARD_NEGATIVE_KINDS = {
     "figurative", "negated", "job", "media", "teasing", "blocking", "sad_safe", "support",
     "everyday",
@@ -155,6 +162,17 @@ def test_cli_table_and_check_gate(tmp_path: Path) -> None:
     done = run_closer("eval", "safety", str(DEV), "--patterns-only", "--check", home=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "recall" in done.stdout and "false-positive rate" in done.stdout
+
+
+def test_cli_default_scores_the_heldout_set_and_names_it(tmp_path: Path) -> None:
+    done = run_closer("eval", "safety", "--patterns-only", home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    first = done.stdout.splitlines()[0]
+    assert first.startswith("scored evals/data/heldout/safety_realistic.jsonl (role: heldout")
+    assert f"{len(load_rows(SAFETY_HELDOUT))} rows" in done.stdout
+    named = run_closer("eval", "safety", str(DEV), "--json", "--patterns-only", home=tmp_path)
+    assert "(role: dev" in named.stderr  # JSON mode: stdout stays JSON lines
+    assert all(line.startswith("{") for line in named.stdout.splitlines())
 
 
 @pytest.mark.parametrize(

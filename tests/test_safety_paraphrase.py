@@ -1,6 +1,7 @@
 """Indirect wording the pattern layer must catch, each with a safe twin that must not fire.
 
-Written for the rules added after the blind reading of evals/safety_fresh.jsonl (recall 0.55):
+Written for the rules added after the blind reading of the set now in
+evals/data/regression/safety_chat_style.jsonl (recall 0.55):
 veiled threats, burden talk, hedged wishes not to wake up, a weapon left in view, sex given to
 keep the peace, isolation reported as the writer's own choice, public humiliation.  The
 sentences are our own, not rows of the eval sets.

@@ -9,8 +9,8 @@ the composer's own variants, so nothing goes missing while the file grows).
 
 The supporter's cards are in ``knowledge/cards/supporter/``, outside the folder the shared
 index's own cards: mixed in, they pushed the person's own cards down (retrieval hit@1
-0.7647 -> 0.7206 on evals/retrieval.jsonl).  So the index tags every card with its
-perspective and searches supporter cards for supporter conversations only
+0.7647 -> 0.7206 on evals/data/dev/retrieval_queries.jsonl).  So the index tags every card
+with its perspective and searches supporter cards for supporter conversations only
 (``assistant.retrieval.index``).
 """
 

@@ -27,8 +27,8 @@ from assistant.retrieval.embeddings import get_embedder
 GUIDANCE_COLLECTION = "guidance"
 COSINE = {"hnsw": {"space": "cosine"}}
 # Added to the cosine similarity of cards tagged with the current stage.  Chosen by measuring
-# hit@3 on evals/retrieval.jsonl with no stage signal, a hard filter and several boosts
-# (see docs/notes-retrieval.md): a boost keeps a strong off-stage match reachable.
+# hit@3 on evals/data/dev/retrieval_queries.jsonl with no stage signal, a hard filter and
+# several boosts (see docs/notes-retrieval.md): a boost keeps a strong off-stage match reachable.
 STAGE_BOOST = 0.1
 # Added to the supporter's own cards (cards/supporter/) in a supporter's search, so the card
 # written for their step comes before a shared card on the same theme.

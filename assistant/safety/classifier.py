@@ -1,5 +1,7 @@
 """The learned layer of the safety screen: a logistic regression per category on the message
-embedding (``assistant.learned``), fit on ``knowledge/safety/train.jsonl``.
+embedding (``assistant.learned``), fit on the rows that ``knowledge/safety/train.yaml`` names:
+dev and regression sets in ``evals/data/`` and the labelled examples, read from those files at
+fit time (and to name the fit by content), so no row is stored twice.
 
 Each category has two thresholds chosen on the held-back fifth of that data: a strict one
 (precision first) that escalates, and a lenient one (recall first) that only asks — the
@@ -24,7 +26,7 @@ from assistant.text import screen_form, sentences
 if TYPE_CHECKING:
     from assistant.core.protocols import Embedder
 
-TRAIN_PATH = KNOWLEDGE_DIR / "safety" / "train.jsonl"
+TRAIN_RECIPE = KNOWLEDGE_DIR / "safety" / "train.yaml"
 SHIPPED_DIR = KNOWLEDGE_DIR / "safety"
 SIGNALS = (*ESCALATING, *(f"{c}~" for c in ESCALATING))  # strict, then lenient thresholds
 # Thresholds bound false alarms on the held-back fifth of the dev data: escalating on at most
@@ -38,10 +40,33 @@ MAX_PARTS = 12
 
 
 @cache
-def training_examples(path: Path = TRAIN_PATH) -> list[Example]:
+def training_examples(recipe: Path = TRAIN_RECIPE) -> list[Example]:
+    """Every source the recipe names, in its order (the order is part of the fit's hash)."""
+    import yaml
+
+    root = recipe.parent.parent.parent  # paths in the recipe start above knowledge/
+    sources = yaml.safe_load(recipe.read_text(encoding="utf-8"))["sources"]
+    rows = [row for source in sources for row in labelled_rows(root / source)]
+    return [Example(text, frozenset([category]) - {"none"}) for text, category in rows]
+
+
+def labelled_rows(path: Path) -> list[tuple[str, str]]:
+    """(text, category) of one source; a row that is not a risk is "none".  JSONL rows are
+    risky when they expect escalation (older sets) or name a risk category (realistic sets);
+    examples.yaml gives its risk positives, then its negatives (support examples only point to
+    resources, so they are not trained on)."""
+    if path.suffix == ".yaml":
+        from assistant.safety.semantic import load_examples
+
+        kept = (*ESCALATING, "none")
+        return [(e.text, e.category) for e in load_examples(path) if e.category in kept]
     lines = path.read_text(encoding="utf-8").splitlines()
-    rows = [json.loads(line) for line in lines if line.strip()]
-    return [Example(r["text"], frozenset([r["category"]]) - {"none"}) for r in rows]
+    rows = [json.loads(line) for line in lines if line.strip() and not line.startswith("#")]
+    return [(r["text"], r["category"] if _risky(r) else "none") for r in rows]
+
+
+def _risky(row: dict) -> bool:
+    return row.get("category") in ESCALATING and row.get("expect", "escalate") == "escalate"
 
 
 def message_parts(normalized: str) -> list[str]:

@@ -34,9 +34,10 @@ if TYPE_CHECKING:
 EXAMPLES_PATH = SAFETY_DIR / "examples.yaml"
 # A sentence fires at cosine >= THRESHOLD (all-MiniLM-L6-v2) to a positive example when that
 # beats the nearest negative example by MARGIN.  The dev set can't choose these (the patterns
-# alone already catch all of its positives), so they were swept on evals/safety_holdout.jsonl:
-# 0.56 / 0.04 was the highest recall there with FPR <= 0.03 on the dev set.  Lower thresholds
-# catch more paraphrases but start to fire on figurative speech.
+# alone already catch all of its positives), so they were swept on the set now in
+# evals/data/regression/safety_short_by_us.jsonl (then held out): 0.56 / 0.04 was the highest
+# recall there with FPR <= 0.03 on the dev set.  Lower thresholds catch more paraphrases but
+# start to fire on figurative speech.
 THRESHOLD = 0.56
 MARGIN = 0.04
 MAX_SENTENCES = 12  # a very long message: screen its first sentences semantically

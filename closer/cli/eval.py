@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from closer.cli import UserError, settings_from
+from evals.data_sets import SAFETY_HELDOUT, describe
 
-EVALS_DIR = Path(__file__).resolve().parent.parent.parent / "evals"
-SAFETY_DEV = EVALS_DIR / "safety_dev.jsonl"
 # The acceptance bar for the safety screen; `--check` turns it into an exit status.
 SAFETY_MIN_RECALL = 0.97
 SAFETY_MAX_FPR = 0.08
@@ -44,9 +43,9 @@ def _register_safety(suites: argparse._SubParsersAction) -> None:
     safety.add_argument(
         "file",
         nargs="?",
-        default=str(SAFETY_DEV),
+        default=str(SAFETY_HELDOUT),
         metavar="FILE",
-        help="JSONL rows (default: evals/safety_dev.jsonl)",
+        help="JSONL rows (default: the held-out set, evals/data/heldout/safety_realistic.jsonl)",
     )
     safety.add_argument(
         "--json", action="store_true", help="one JSON object per row, then the summary"
@@ -96,6 +95,9 @@ def run_safety(args: argparse.Namespace) -> int:
     except EvalDataError as error:
         raise UserError(str(error)) from error
     rows, summary = results[:-1], results[-1]
+    # Which set was scored, and whether its figures measure anything (JSON mode keeps stdout
+    # to JSON lines).
+    print(f"scored {describe(path)}", file=sys.stderr if args.json else sys.stdout)
     if args.json:
         for item in results:
             print(json.dumps(item, ensure_ascii=False), flush=True)

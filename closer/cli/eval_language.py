@@ -5,16 +5,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
 from closer.cli import UserError, settings_from
-
-EVALS_DIR = Path(__file__).resolve().parent.parent.parent / "evals"
-READING_SETS = {
-    "dev": ("knowledge", "reading", "train.jsonl"),  # the set the learned layer is fit on
-    "held-out": ("evals", "reading_heldout.jsonl"),  # written blind, never tuned on
-}
 
 
 def register(suites: argparse._SubParsersAction) -> None:
@@ -89,8 +82,12 @@ def _print_summary(summary: dict[str, Any]) -> None:
 
 
 def run_reading_command(args: argparse.Namespace) -> int:
-    from assistant.config import KNOWLEDGE_DIR
+    from assistant.reading.reader import TRAIN_PATH
+    from evals.data_sets import READING_HELDOUT, describe
     from evals.reading import load_reading_rows, score_reading
+
+    # dev: the set the learned layer is fit on; held-out: written blind, never tuned on.
+    sets = {"dev": TRAIN_PATH, "held-out": READING_HELDOUT}
 
     settings = settings_from(args)
     embedder = None
@@ -98,10 +95,8 @@ def run_reading_command(args: argparse.Namespace) -> int:
         from graphs.services import default_embedder
 
         embedder = default_embedder(settings)
-    roots = {"knowledge": KNOWLEDGE_DIR, "evals": EVALS_DIR}
     report = {}
-    for name, (root, *parts) in READING_SETS.items():
-        path = Path(roots[root], *parts)
+    for name, path in sets.items():
         scored = score_reading(load_reading_rows(path), embedder, settings.embeddings_dir)
         scored.pop("errors")
         report[name] = scored
@@ -118,5 +113,7 @@ def run_reading_command(args: argparse.Namespace) -> int:
         f"false intents: dev {report['dev']['false_intent_rate']}, "
         f"held-out {report['held-out']['false_intent_rate']}"
     )
+    for name, path in sets.items():
+        print(f"{name}: {describe(path)}")
     print("(dev is the set the learned layer is fit on: a regression guard, not a measure)")
     return 0

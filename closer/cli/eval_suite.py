@@ -36,7 +36,8 @@ def register_suite(actions: argparse._SubParsersAction) -> None:
             parser.add_argument(
                 "--safety-file",
                 type=Path,
-                help="labelled safety JSONL (default evals/safety_dev.jsonl)",
+                help="labelled safety JSONL "
+                "(default evals/data/dev/safety_short_hard_negatives.jsonl)",
             )
         parser.set_defaults(handler=run_suite_command, eval_parts=parts)
 

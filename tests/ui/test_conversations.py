@@ -14,20 +14,21 @@ from typing import Any
 
 import pytest
 
-from tests.browser import BROWSER_MARKS, UiServer, open_browser, shared_home
 from tests.slow_endpoint import Endpoint, slow_endpoint
-from tests.test_ui_browser import (
+from tests.ui.browser import (
     LOADED,
     SETTLED,
     TURN_TIMEOUT,
+    UiServer,
     bot_texts,
+    open_app,
+    open_browser,
     send,
     shown,
     user_texts,
 )
 
-sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = [*BROWSER_MARKS, pytest.mark.slow]
+pytestmark = pytest.mark.slow  # every reply streams for seconds, on purpose
 
 LIST_ITEMS = "#closer-list label"
 CONTROLS = ("#closer-send", "#closer-pause", "#closer-new", "#closer-delete")
@@ -40,31 +41,8 @@ def endpoint() -> Iterator[Endpoint]:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, endpoint: Endpoint) -> Iterator[UiServer]:
-    ui = UiServer(shared_home(tmp_path_factory), args=("--model-url", endpoint.url))
-    ui.start()
-    yield ui
-    ui.stop()
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    with sync_api.sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture
-def context(playwright: Any, server: UiServer, tmp_path: Path) -> Iterator[Any]:
-    with open_browser(playwright, tmp_path / "profile", server.url) as (browser, _requests):
-        yield browser
-
-
-def open_app(context: Any, server: UiServer) -> Any:
-    page = context.pages[0] if context.pages else context.new_page()
-    page.goto(server.address)
-    page.wait_for_selector(LOADED, timeout=60_000)
-    page.wait_for_selector(SETTLED)
-    return page
+def server_options(endpoint: Endpoint) -> dict[str, Any]:
+    return {"args": ("--model-url", endpoint.url)}
 
 
 def finish(page: Any, text: str) -> None:
@@ -112,7 +90,7 @@ def rows_for(server: UiServer, thread_id: str) -> dict[str, int]:
 def test_the_list_shows_titles_and_dates_newest_first_and_opens_one(
     context: Any, server: UiServer
 ) -> None:
-    page = open_app(context, server)
+    page = open_app(context, server.address)
     assert listed(page) == []
     finish(page, "first talk about the blue kettle and my nerves")
     first = session(page)
@@ -145,7 +123,7 @@ def test_the_list_shows_titles_and_dates_newest_first_and_opens_one(
 
 
 def test_delete_from_the_list_asks_first_and_leaves_nothing(context: Any, server: UiServer) -> None:
-    page = open_app(context, server)
+    page = open_app(context, server.address)
     finish(page, "keep this one about the garden")
     kept = session(page)
     page.click("#closer-new")
@@ -182,9 +160,9 @@ def test_two_browsers_keep_their_lists_apart(
         open_browser(playwright, tmp_path / "a", server.url) as (first, _),
         open_browser(playwright, tmp_path / "b", server.url) as (second, _),
     ):
-        page_a = open_app(first, server)
+        page_a = open_app(first, server.address)
         finish(page_a, "browser A and the lighthouse")
-        page_b = open_app(second, server)
+        page_b = open_app(second, server.address)
         assert listed(page_b) == []
         finish(page_b, "browser B and the orchard")
         for page, own, other in (
@@ -222,7 +200,7 @@ def start_streaming(page: Any, text: str) -> int:
 def test_pause_and_delete_during_a_streaming_reply(
     context: Any, server: UiServer, endpoint: Endpoint
 ) -> None:
-    page = open_app(context, server)
+    page = open_app(context, server.address)
     finish(page, "my chest is tight, I keep rehearsing")
     thread = session(page)
     before = start_streaming(page, "I said it to myself in the mirror")

@@ -3,7 +3,8 @@
 ``UiServer`` runs the real command in a subprocess and reads the address it prints (with
 the launch token): tests open that address, as a person would.  ``open_browser`` starts
 Chromium with a fresh profile and records every request the page makes, so a test can fail
-on any host other than the app's own.
+on any host other than the app's own.  ``open_app``, ``send`` and the readers below act on
+the page as a person does.  The fixtures that use them are in ``tests/ui/conftest.py``.
 """
 
 from __future__ import annotations
@@ -25,9 +26,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
-# What every browser test module is marked with (add `pytest.mark.slow` where it applies).
+# What every test under tests/ui/ is marked with (tests/ui/conftest.py adds them).
 BROWSER_MARKS = [
     pytest.mark.browser,
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium"),
@@ -44,6 +45,12 @@ CHROMIUM_ARGS = [
 ARTIFACTS = REPO / "tests" / "artifacts"
 LOCAL_SCHEMES = {"data", "blob", "about", "file"}
 PRINTED_ADDRESS = re.compile(r"running at (http://127\.0\.0\.1:\d+/\?token=[\w.~-]+)")
+# The page is loaded once the step bar knows its messages, and settled once the controls are
+# enabled (the page has its conversation and its list).
+LOADED = "#closer-stage nav:not([data-messages='-1'])"
+SETTLED = "#closer-send:not([disabled])"
+CURRENT = "#closer-stage [aria-current='step']"
+TURN_TIMEOUT = 120_000
 
 
 _SHARED: dict[str, Path] = {}
@@ -229,3 +236,41 @@ def watch_reply_lengths(page: Any) -> None:
 def reply_lengths(page: Any) -> list[int]:
     """The distinct non-zero lengths the last reply had while it streamed, ascending."""
     return sorted({n for n in page.evaluate("window.replyLengths") if n > 0})
+
+
+def open_app(context: Any, url: str) -> Any:
+    """The page at ``url`` (with the token), loaded and ready for a message; every alert or
+    confirm it tries to open is dismissed and kept in ``page.dialogs``."""
+    page = context.pages[0] if context.pages else context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(url)
+    page.wait_for_selector(LOADED, timeout=60_000)
+    page.wait_for_selector(SETTLED, timeout=60_000)
+    return page
+
+
+def shown(page: Any) -> int:
+    return int(page.get_attribute("#closer-stage nav", "data-messages"))
+
+
+def send(page: Any, text: str, *, expect: int = 2) -> None:
+    """Type and press Enter, then wait until the finished turn is on the page."""
+    before = shown(page)
+    page.fill("#closer-input textarea", text)
+    page.press("#closer-input textarea", "Enter")
+    page.wait_for_selector(
+        f"#closer-stage nav[data-messages='{before + expect}']", timeout=TURN_TIMEOUT
+    )
+
+
+def current_step(page: Any) -> str:
+    return page.inner_text(CURRENT).strip()
+
+
+def bot_texts(page: Any) -> list[str]:
+    return [el.inner_text() for el in page.query_selector_all("#closer-chat [data-testid=bot]")]
+
+
+def user_texts(page: Any) -> list[str]:
+    return [el.inner_text() for el in page.query_selector_all("#closer-chat [data-testid=user]")]

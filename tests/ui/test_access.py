@@ -9,18 +9,13 @@ from __future__ import annotations
 
 import http.client
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from closer.ui.server import write_opener
-from tests.browser import BROWSER_MARKS, UiServer, open_browser, shared_home
-from tests.test_ui_browser import LOADED, send, user_texts
-
-sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = BROWSER_MARKS
+from tests.ui.browser import LOADED, UiServer, open_browser, send, user_texts
 
 FIXED_TOKEN = "bookmarked-page-token-0123456789"
 PRIVATE = "only the token holder hears about the green umbrella"
@@ -37,17 +32,8 @@ NO_TOKEN_PATHS = (
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
-    ui = UiServer(shared_home(tmp_path_factory), env={"CLOSER_UI_TOKEN": FIXED_TOKEN})
-    ui.start()
-    yield ui
-    ui.stop()
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    with sync_api.sync_playwright() as driver:
-        yield driver
+def server_options() -> dict[str, Any]:
+    return {"env": {"CLOSER_UI_TOKEN": FIXED_TOKEN}}  # a bookmarked page's fixed token
 
 
 @pytest.fixture(scope="module")

@@ -4,19 +4,14 @@ confirmation that names it) takes it off the list, and an empty upload is refuse
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from closer.ui.texts import ui_text
-from tests.browser import BROWSER_MARKS, UiServer, open_browser, save_screenshot, shared_home
+from tests.ui.browser import UiServer, save_screenshot
 
-sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = BROWSER_MARKS
-
-LOADED = "#closer-stage nav:not([data-messages='-1'])"
 UPLOAD = "#closer-notes-upload input[type=file]"
 NOTE = (
     "# When we fight about money\n"
@@ -25,29 +20,6 @@ NOTE = (
     "about the budget.\n"
 )
 RELATED = "we argued about money and the rent again and I went silent"  # 0.54 against NOTE
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
-    ui = UiServer(shared_home(tmp_path_factory))
-    ui.start()
-    yield ui
-    ui.stop()
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    with sync_api.sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture
-def page(playwright: Any, server: UiServer, tmp_path: Path) -> Iterator[Any]:
-    with open_browser(playwright, tmp_path / "profile", server.url) as (browser, _requests):
-        page = browser.pages[0] if browser.pages else browser.new_page()
-        page.goto(server.address)
-        page.wait_for_selector(LOADED, timeout=60_000)
-        yield page
 
 
 def open_panel(page: Any) -> None:

@@ -9,87 +9,28 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.browser import (
-    BROWSER_MARKS,
+from tests.ui.browser import (
+    CURRENT,
+    LOADED,
+    SETTLED,
+    TURN_TIMEOUT,
     UiServer,
+    bot_texts,
+    current_step,
+    open_app,
     open_browser,
     reply_lengths,
     save_screenshot,
-    shared_home,
+    send,
+    shown,
+    user_texts,
     watch_reply_lengths,
 )
 
-sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = BROWSER_MARKS
-
 STEPS = ["Check-in", "Regulation", "Naming", "Request", "Plan"]
-LOADED = "#closer-stage nav:not([data-messages='-1'])"
-# The controls are enabled once the page has its conversation and its list.
-SETTLED = "#closer-send:not([disabled])"
-CURRENT = "#closer-stage [aria-current='step']"
-TURN_TIMEOUT = 120_000
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
-    ui = UiServer(shared_home(tmp_path_factory))
-    ui.start()
-    yield ui
-    ui.stop()
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    with sync_api.sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture
-def context(playwright: Any, server: UiServer, tmp_path: Path) -> Iterator[Any]:
-    with open_browser(playwright, tmp_path / "profile", server.url) as (browser, _requests):
-        yield browser
-
-
-def open_app(context: Any, url: str) -> Any:
-    page = context.pages[0] if context.pages else context.new_page()
-    page.dialogs = []  # every alert/confirm the page tries to open
-    page.on("dialog", lambda dialog: (page.dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(url)
-    page.wait_for_selector(LOADED, timeout=60_000)
-    page.wait_for_selector(SETTLED, timeout=60_000)
-    return page
-
-
-def shown(page: Any) -> int:
-    return int(page.get_attribute("#closer-stage nav", "data-messages"))
-
-
-def send(page: Any, text: str, *, expect: int = 2) -> None:
-    """Type and press Enter, then wait until the finished turn is on the page."""
-    before = shown(page)
-    page.fill("#closer-input textarea", text)
-    page.press("#closer-input textarea", "Enter")
-    page.wait_for_selector(
-        f"#closer-stage nav[data-messages='{before + expect}']", timeout=TURN_TIMEOUT
-    )
-
-
-def current_step(page: Any) -> str:
-    return page.inner_text(CURRENT).strip()
-
-
-def bot_texts(page: Any) -> list[str]:
-    return [el.inner_text() for el in page.query_selector_all("#closer-chat [data-testid=bot]")]
-
-
-def user_texts(page: Any) -> list[str]:
-    return [el.inner_text() for el in page.query_selector_all("#closer-chat [data-testid=user]")]
 
 
 def saved_sessions(server: UiServer) -> set[str]:
@@ -206,6 +147,9 @@ def test_pause_button_gives_a_return_plan(context: Any, server: UiServer) -> Non
 def test_export_downloads_the_plan_as_markdown(context: Any, server: UiServer) -> None:
     page = open_app(context, server.address)
     send(page, "my chest is tight, I keep rehearsing")
+    # The controls unlock after the list refresh that follows the turn (slow on a busy
+    # machine); a disabled export button is skipped by Tab.
+    page.wait_for_selector("#closer-export:not([disabled])", timeout=60_000)
     page.focus("#closer-new")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "closer-export"

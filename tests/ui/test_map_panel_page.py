@@ -3,42 +3,10 @@ saves the map with the conversation, and fills the message box with the request.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
-
 from assistant.coaching.intimacy_map import kind_info
-from tests.browser import BROWSER_MARKS, UiServer, open_browser, save_screenshot, shared_home
-
-sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = BROWSER_MARKS
-
-LOADED = "#closer-stage nav:not([data-messages='-1'])"
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
-    ui = UiServer(shared_home(tmp_path_factory))
-    ui.start()
-    yield ui
-    ui.stop()
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    with sync_api.sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture
-def page(playwright: Any, server: UiServer, tmp_path: Path) -> Iterator[Any]:
-    with open_browser(playwright, tmp_path / "profile", server.url) as (browser, _requests):
-        page = browser.pages[0] if browser.pages else browser.new_page()
-        page.goto(server.address)
-        page.wait_for_selector(LOADED, timeout=60_000)
-        yield page
+from tests.ui.browser import LOADED, save_screenshot
 
 
 def open_panel(page: Any) -> None:
