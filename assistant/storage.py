@@ -47,12 +47,23 @@ class StorageError(ConfigError):
     A ``ConfigError``, so every entry point prints it as one line, like a bad setting."""
 
 
+class DamagedDatabase(StorageError):
+    """The conversation database is not readable SQLite; found before anything is written."""
+
+
+# Added to older files when they are opened: where a conversation was started ("page",
+# "terminal") and whose side it is for, so a list can say so without reading every thread.
+_EXTRA_COLUMNS = ("origin", "perspective")
+
+
 @dataclass(frozen=True)
 class SessionInfo:
     id: str
     title: str
     created: float
     updated: float
+    origin: str = ""
+    perspective: str = ""
 
 
 def _create_private(path: Path) -> None:
@@ -85,6 +96,15 @@ def open_failure(path: Path, error: Exception) -> StorageError:
     else:
         why = f"it cannot be written ({error})"
     return StorageError(f"Could not save to {path.parent}: {why}. Nothing saved before was lost.")
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    have = {row[1] for row in conn.execute("PRAGMA table_info(closer_sessions)")}
+    for column in _EXTRA_COLUMNS:
+        if column not in have:
+            conn.execute(
+                f"ALTER TABLE closer_sessions ADD COLUMN {column} TEXT NOT NULL DEFAULT ''"
+            )
 
 
 class TurnLocks:
@@ -156,16 +176,24 @@ class Store:
     def __init__(self, db_path: Path) -> None:
         from langgraph.checkpoint.sqlite import SqliteSaver  # lazy: heavy import
 
+        from assistant.salvage import damage, damaged_message
+
         self.path = Path(db_path)
+        why = damage(self.path)  # read-only: a damaged file is never opened for writing
+        if why is not None:
+            raise DamagedDatabase(damaged_message(self.path, why))
         try:
             _create_private(self.path)
             self.conn = connect_private(self.path)
             self.conn.execute(_SCHEMA)
+            _add_columns(self.conn)
             self.conn.commit()
             self.saver = SqliteSaver(self.conn)
             self.saver.setup()
         except (sqlite3.OperationalError, OSError) as error:
             raise open_failure(self.path, error) from None
+        except sqlite3.DatabaseError as error:  # damaged between the check and the open
+            raise DamagedDatabase(damaged_message(self.path, str(error))) from None
         # One lock for the shared connection: the saver's own, so our writes never interleave.
         self._lock = self.saver.lock
         self.turns = TurnLocks(self.path.with_name(self.path.name + ".lock"))
@@ -180,23 +208,31 @@ class Store:
         """One turn, delete or read of ``session_id`` at a time (see ``TurnLocks.hold``)."""
         return self.turns.hold(session_id, timeout)
 
-    def touch(self, session_id: str, title: str = "") -> None:
-        """Record that a session had a turn; the first message becomes its title."""
+    def touch(
+        self, session_id: str, title: str = "", *, origin: str = "", perspective: str = ""
+    ) -> None:
+        """Record that a session had a turn; the first title, origin and perspective given
+        stay (an empty value never overwrites one)."""
         now = time.time()
+        keep = (
+            "{0} = CASE WHEN closer_sessions.{0} = '' THEN excluded.{0} "
+            "ELSE closer_sessions.{0} END"
+        )
         with self._lock:
             self.conn.execute(
-                "INSERT INTO closer_sessions (id, title, created, updated) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET updated = excluded.updated, "
-                "title = CASE WHEN closer_sessions.title = '' THEN excluded.title "
-                "ELSE closer_sessions.title END",
-                (session_id, title[:60], now, now),
+                "INSERT INTO closer_sessions (id, title, created, updated, origin, perspective) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "updated = excluded.updated, "
+                + ", ".join(keep.format(column) for column in ("title", *_EXTRA_COLUMNS)),
+                (session_id, title[:60], now, now, origin, perspective),
             )
             self.conn.commit()
 
     def list_sessions(self) -> list[SessionInfo]:
         with self._lock:
             rows = self.conn.execute(
-                "SELECT id, title, created, updated FROM closer_sessions ORDER BY updated DESC"
+                "SELECT id, title, created, updated, origin, perspective FROM closer_sessions "
+                "ORDER BY updated DESC"
             ).fetchall()
         return [SessionInfo(*row) for row in rows]
 

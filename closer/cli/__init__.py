@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "knowledge",
     "eval",
     "forget",
+    "doctor",
     "map",  # issue 15: the intimacy map
 )
 
