@@ -42,7 +42,7 @@ def view_outputs(view: View, *, clear_input: bool = True) -> tuple[Any, ...]:
         views.sources_html(view.sources),
         gr.update(value=view.help_html, visible=bool(view.help_html)),
         views.notices_html(view.notices),
-        gr.update(value=view.plan_path, interactive=bool(view.plan_path)),
+        views.plan_html(view.plan_url),
         "" if clear_input else gr.skip(),
         gr.update(visible=False),
         perspective_choice.shown(view.perspective, started=bool(view.chat)),
@@ -286,13 +286,9 @@ def _session_controls() -> SideControls:
         new = gr.Button(
             "New conversation", size="sm", elem_id="closer-new", min_width=120, **LOCKED
         )
-        plan = gr.DownloadButton(
-            "Export plan (.md)",
-            size="sm",
-            elem_id="closer-export",
-            interactive=False,
-            min_width=120,
-        )
+        # A plain link to the plan route (closer/ui/plan_route.py): the plan is rendered
+        # when it is downloaded, so no file of it is left in the data folder.
+        plan = gr.HTML(views.plan_html(None), elem_id="closer-export-box", js_on_load=None)
         delete = gr.Button(
             "Delete", size="sm", variant="stop", elem_id="closer-delete", min_width=70, **LOCKED
         )
