@@ -2,7 +2,8 @@
 
 One ``SessionManager`` (and so one set of services: store, model, screen, knowledge base)
 serves every browser.  Each browser keeps only ids, encrypted in its localStorage: the
-conversation it shows, and the conversations it had (the list).
+conversation it shows, and the conversations it had; the list shows every conversation in
+the data folder (closer/ui/conversations.py).
 
 One turn at a time: while a reply streams, the page disables what would change the
 conversation (send, pause, new, delete, the list), and every event that writes a
@@ -176,8 +177,9 @@ def wire(demo: Any, manager: SessionManager, page: Page) -> None:
         return view_outputs(manager.new())
 
     def on_open(thread_id: str, mine: Any) -> tuple:
-        # Only a conversation this browser's list holds (the value is the browser's input).
-        known = thread_id in conversations.remembered(mine)
+        # Any saved conversation (the list shows them all); an id that is not saved (the
+        # value is the browser's input) opens a fresh one.
+        known = isinstance(thread_id, str) and manager.saved(thread_id)
         return view_outputs(manager.open(thread_id) if known else manager.new())
 
     def on_delete(thread_id: str) -> tuple:
@@ -213,14 +215,14 @@ def wire(demo: Any, manager: SessionManager, page: Page) -> None:
 
 
 def conversation_list(manager: SessionManager, thread_id: str, mine: Any) -> tuple[list, Any]:
-    """This browser's remembered ids (the shown one added once saved) and the list's update."""
+    """The ids this browser keeps (the shown one added once saved) and the list's update:
+    every conversation in the data folder."""
     import gradio as gr
 
     shown = thread_id if manager.saved(thread_id) else ""
-    sessions = conversations.mine_in_store(
-        manager.services.store.list_sessions(), conversations.remembered(mine, shown)
-    )
-    ids = [info.id for info in sessions]
+    sessions = manager.services.store.list_sessions()
+    remembered = conversations.remembered(mine, shown)
+    ids = [info.id for info in conversations.mine_in_store(sessions, remembered)]
     empty = ui_text("conversations", "empty")
     return ids, gr.update(
         choices=conversations.choices(sessions),
