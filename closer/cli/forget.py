@@ -116,10 +116,16 @@ def shred_files(paths: list[Path]) -> None:
 
 
 def forget_page_files(settings: Any) -> None:
-    """The web page's cache: exported plans and Gradio's temporary copies of them."""
+    """The web page's cache (uploads on their way in, plan files older versions left):
+    emptied, not removed, so a page that is running keeps a place for its uploads."""
     cache = settings.home / "ui-cache"
-    if cache.is_dir():
-        shutil.rmtree(cache)
+    if not cache.is_dir():
+        return
+    for entry in cache.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 def forget_documents(settings: Any) -> int:
