@@ -26,6 +26,7 @@ from assistant.config import FILE_MODE
 SIDE_FILES = ("-wal", "-shm")
 ASIDE_MARK = ".damaged-"
 RECOVER_TIMEOUT_S = 300
+SQLITE_CORRUPT, SQLITE_NOTADB = 11, 26  # the result codes that mean the bytes are wrong
 
 
 def damage(path: Path) -> str | None:
@@ -34,7 +35,8 @@ def damage(path: Path) -> str | None:
         return None
     # With no log beside it no connection has the file open, and ``immutable`` keeps even a
     # read-only open from creating -wal and -shm files; with one, SQLite must read it.
-    log = path.with_name(path.name + "-wal").exists()
+    wal = path.with_name(path.name + "-wal")
+    log = wal.exists() and wal.stat().st_size > 0
     query = "mode=ro" if log else "mode=ro&immutable=1"
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?{query}", uri=True)
@@ -43,11 +45,20 @@ def damage(path: Path) -> str | None:
     try:
         problems = [row[0] for row in conn.execute("PRAGMA quick_check(5)").fetchall()]
     except sqlite3.DatabaseError as error:
-        return str(error)
+        # Only the file's own bytes count: a full disk, a lock or a missing -shm is not
+        # damage (the open that follows says what it is).
+        return str(error) if _corrupt(error) else None
     finally:
         conn.close()
     bad = [problem for problem in problems if problem != "ok"]
     return "; ".join(bad) if bad else None
+
+
+def _corrupt(error: sqlite3.Error) -> bool:
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None:
+        return not isinstance(error, sqlite3.OperationalError)
+    return code & 0xFF in (SQLITE_CORRUPT, SQLITE_NOTADB)
 
 
 def damaged_message(path: Path, why: str) -> str:

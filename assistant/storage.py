@@ -20,6 +20,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import shutil
 import sqlite3
 import threading
 import time
@@ -89,7 +90,7 @@ def connect_private(path: Path) -> sqlite3.Connection:
 def open_failure(path: Path, error: Exception) -> StorageError:
     """What a person reads when the data folder refuses a write."""
     text = str(error).lower()
-    if "full" in text or isinstance(error, OSError) and error.errno == 28:
+    if "full" in text or isinstance(error, OSError) and error.errno == 28 or _no_space(path):
         why = "the disk holding it is full; free some space and try again"
     elif "readonly" in text or "read-only" in text or isinstance(error, PermissionError):
         why = "it is read-only; make it writable (or choose another with --home) and try again"
@@ -105,6 +106,14 @@ def _add_columns(conn: sqlite3.Connection) -> None:
             conn.execute(
                 f"ALTER TABLE closer_sessions ADD COLUMN {column} TEXT NOT NULL DEFAULT ''"
             )
+
+
+def _no_space(path: Path) -> bool:
+    """SQLite says "disk I/O error" when it cannot even create its -shm file: ask the disk."""
+    try:
+        return shutil.disk_usage(path.parent).free < 1 << 20
+    except OSError:
+        return False
 
 
 class TurnLocks:
@@ -191,7 +200,10 @@ class Store:
             self.saver = SqliteSaver(self.conn)
             self.saver.setup()
         except (sqlite3.OperationalError, OSError) as error:
-            raise open_failure(self.path, error) from None
+            # A full or read-only folder: what is saved can still be read; writes say why not.
+            self.unwritable = open_failure(self.path, error)
+            self.conn = self._read_only()
+            self.saver = SqliteSaver(self.conn)
         except sqlite3.DatabaseError as error:  # damaged between the check and the open
             raise DamagedDatabase(damaged_message(self.path, str(error))) from None
         # One lock for the shared connection: the saver's own, so our writes never interleave.
@@ -199,6 +211,28 @@ class Store:
         self.turns = TurnLocks(self.path.with_name(self.path.name + ".lock"))
         for suffix in ("-wal", "-shm"):
             secure_file(self.path.with_name(self.path.name + suffix))
+
+    unwritable: StorageError | None = None  # why this store can only be read
+
+    def _read_only(self) -> sqlite3.Connection:
+        """The file opened for reading only (``immutable``: no -wal or -shm to create, which
+        is what fails on a full disk); raises ``unwritable`` when that is not possible."""
+        failure = self.unwritable
+        assert failure is not None
+        wal = self.path.with_name(self.path.name + "-wal")
+        if not self.path.is_file() or wal.exists() and wal.stat().st_size > 0:
+            raise failure from None  # a log with turns in it: reading without it is wrong
+        try:
+            uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            conn.execute("SELECT count(*) FROM closer_sessions").fetchone()
+        except sqlite3.Error:
+            raise failure from None
+        return conn
+
+    def _writable(self) -> None:
+        if self.unwritable is not None:
+            raise self.unwritable
 
     @staticmethod
     def new_session_id() -> str:
@@ -213,6 +247,7 @@ class Store:
     ) -> None:
         """Record that a session had a turn; the first title, origin and perspective given
         stay (an empty value never overwrites one)."""
+        self._writable()
         now = time.time()
         keep = (
             "{0} = CASE WHEN closer_sessions.{0} = '' THEN excluded.{0} "
@@ -246,6 +281,7 @@ class Store:
     def delete(self, session_id: str) -> bool:
         """Remove a conversation: its checkpoints and its index row, after any turn on it
         has finished, leaving no trace in the file or its log.  True if it existed."""
+        self._writable()
         with self.turn_lock(session_id):
             existed = self.exists(session_id)
             self.erase(session_id)
@@ -262,6 +298,7 @@ class Store:
     def delete_all(self) -> int:
         """Every conversation, and any checkpoint no session row names (a crash between the
         two writes), then a VACUUM; returns how many conversations there were."""
+        self._writable()
         sessions = self.list_sessions()
         for info in sessions:
             self.delete(info.id)
