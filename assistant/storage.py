@@ -20,6 +20,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import shutil
 import sqlite3
 import threading
 import time
@@ -47,12 +48,23 @@ class StorageError(ConfigError):
     A ``ConfigError``, so every entry point prints it as one line, like a bad setting."""
 
 
+class DamagedDatabase(StorageError):
+    """The conversation database is not readable SQLite; found before anything is written."""
+
+
+# Added to older files when they are opened: where a conversation was started ("page",
+# "terminal") and whose side it is for, so a list can say so without reading every thread.
+_EXTRA_COLUMNS = ("origin", "perspective")
+
+
 @dataclass(frozen=True)
 class SessionInfo:
     id: str
     title: str
     created: float
     updated: float
+    origin: str = ""
+    perspective: str = ""
 
 
 def _create_private(path: Path) -> None:
@@ -78,13 +90,30 @@ def connect_private(path: Path) -> sqlite3.Connection:
 def open_failure(path: Path, error: Exception) -> StorageError:
     """What a person reads when the data folder refuses a write."""
     text = str(error).lower()
-    if "full" in text or isinstance(error, OSError) and error.errno == 28:
+    if "full" in text or isinstance(error, OSError) and error.errno == 28 or _no_space(path):
         why = "the disk holding it is full; free some space and try again"
     elif "readonly" in text or "read-only" in text or isinstance(error, PermissionError):
         why = "it is read-only; make it writable (or choose another with --home) and try again"
     else:
         why = f"it cannot be written ({error})"
     return StorageError(f"Could not save to {path.parent}: {why}. Nothing saved before was lost.")
+
+
+def _add_columns(conn: sqlite3.Connection) -> None:
+    have = {row[1] for row in conn.execute("PRAGMA table_info(closer_sessions)")}
+    for column in _EXTRA_COLUMNS:
+        if column not in have:
+            conn.execute(
+                f"ALTER TABLE closer_sessions ADD COLUMN {column} TEXT NOT NULL DEFAULT ''"
+            )
+
+
+def _no_space(path: Path) -> bool:
+    """SQLite says "disk I/O error" when it cannot even create its -shm file: ask the disk."""
+    try:
+        return shutil.disk_usage(path.parent).free < 1 << 20
+    except OSError:
+        return False
 
 
 class TurnLocks:
@@ -156,21 +185,54 @@ class Store:
     def __init__(self, db_path: Path) -> None:
         from langgraph.checkpoint.sqlite import SqliteSaver  # lazy: heavy import
 
+        from assistant.salvage import damage, damaged_message
+
         self.path = Path(db_path)
+        why = damage(self.path)  # read-only: a damaged file is never opened for writing
+        if why is not None:
+            raise DamagedDatabase(damaged_message(self.path, why))
         try:
             _create_private(self.path)
             self.conn = connect_private(self.path)
             self.conn.execute(_SCHEMA)
+            _add_columns(self.conn)
             self.conn.commit()
             self.saver = SqliteSaver(self.conn)
             self.saver.setup()
         except (sqlite3.OperationalError, OSError) as error:
-            raise open_failure(self.path, error) from None
+            # A full or read-only folder: what is saved can still be read; writes say why not.
+            self.unwritable = open_failure(self.path, error)
+            self.conn = self._read_only()
+            self.saver = SqliteSaver(self.conn)
+        except sqlite3.DatabaseError as error:  # damaged between the check and the open
+            raise DamagedDatabase(damaged_message(self.path, str(error))) from None
         # One lock for the shared connection: the saver's own, so our writes never interleave.
         self._lock = self.saver.lock
         self.turns = TurnLocks(self.path.with_name(self.path.name + ".lock"))
         for suffix in ("-wal", "-shm"):
             secure_file(self.path.with_name(self.path.name + suffix))
+
+    unwritable: StorageError | None = None  # why this store can only be read
+
+    def _read_only(self) -> sqlite3.Connection:
+        """The file opened for reading only (``immutable``: no -wal or -shm to create, which
+        is what fails on a full disk); raises ``unwritable`` when that is not possible."""
+        failure = self.unwritable
+        assert failure is not None
+        wal = self.path.with_name(self.path.name + "-wal")
+        if not self.path.is_file() or wal.exists() and wal.stat().st_size > 0:
+            raise failure from None  # a log with turns in it: reading without it is wrong
+        try:
+            uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+            conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            conn.execute("SELECT count(*) FROM closer_sessions").fetchone()
+        except sqlite3.Error:
+            raise failure from None
+        return conn
+
+    def _writable(self) -> None:
+        if self.unwritable is not None:
+            raise self.unwritable
 
     @staticmethod
     def new_session_id() -> str:
@@ -180,23 +242,32 @@ class Store:
         """One turn, delete or read of ``session_id`` at a time (see ``TurnLocks.hold``)."""
         return self.turns.hold(session_id, timeout)
 
-    def touch(self, session_id: str, title: str = "") -> None:
-        """Record that a session had a turn; the first message becomes its title."""
+    def touch(
+        self, session_id: str, title: str = "", *, origin: str = "", perspective: str = ""
+    ) -> None:
+        """Record that a session had a turn; the first title, origin and perspective given
+        stay (an empty value never overwrites one)."""
+        self._writable()
         now = time.time()
+        keep = (
+            "{0} = CASE WHEN closer_sessions.{0} = '' THEN excluded.{0} "
+            "ELSE closer_sessions.{0} END"
+        )
         with self._lock:
             self.conn.execute(
-                "INSERT INTO closer_sessions (id, title, created, updated) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT(id) DO UPDATE SET updated = excluded.updated, "
-                "title = CASE WHEN closer_sessions.title = '' THEN excluded.title "
-                "ELSE closer_sessions.title END",
-                (session_id, title[:60], now, now),
+                "INSERT INTO closer_sessions (id, title, created, updated, origin, perspective) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+                "updated = excluded.updated, "
+                + ", ".join(keep.format(column) for column in ("title", *_EXTRA_COLUMNS)),
+                (session_id, title[:60], now, now, origin, perspective),
             )
             self.conn.commit()
 
     def list_sessions(self) -> list[SessionInfo]:
         with self._lock:
             rows = self.conn.execute(
-                "SELECT id, title, created, updated FROM closer_sessions ORDER BY updated DESC"
+                "SELECT id, title, created, updated, origin, perspective FROM closer_sessions "
+                "ORDER BY updated DESC"
             ).fetchall()
         return [SessionInfo(*row) for row in rows]
 
@@ -210,6 +281,7 @@ class Store:
     def delete(self, session_id: str) -> bool:
         """Remove a conversation: its checkpoints and its index row, after any turn on it
         has finished, leaving no trace in the file or its log.  True if it existed."""
+        self._writable()
         with self.turn_lock(session_id):
             existed = self.exists(session_id)
             self.erase(session_id)
@@ -226,6 +298,7 @@ class Store:
     def delete_all(self) -> int:
         """Every conversation, and any checkpoint no session row names (a crash between the
         two writes), then a VACUUM; returns how many conversations there were."""
+        self._writable()
         sessions = self.list_sessions()
         for info in sessions:
             self.delete(info.id)

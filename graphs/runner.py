@@ -71,6 +71,7 @@ class Conversation:
         # given for a new conversation, saved with its first turn; None keeps the
         # saved one (and "self" for a conversation that never had one).
         self.perspective = perspective
+        self.origin = ""  # where it was started ("page", "terminal"), kept with its first turn
         # Saved before: if it is gone when a turn starts, it was deleted, and the turn must
         # not bring it back.
         self._known = bool(thread_id) and services.store.exists(self.thread_id)
@@ -115,8 +116,9 @@ class Conversation:
         first_turn = not self._known
         try:
             # Registered before the turn runs: a kill during a conversation's first turn must
-            # not leave saved turns that no session list knows about.
-            store.touch(self.thread_id, title=text)
+            # not leave saved turns that no session list knows about.  Without its title: the
+            # message is kept only once its reply is saved (below).
+            store.touch(self.thread_id, origin=self.origin, perspective=self.perspective or "")
             self._known = True
             given = turn_input(text, notices)
             if self.perspective:
@@ -138,7 +140,9 @@ class Conversation:
                     store.erase(self.thread_id)
                 self._known = False
             raise open_failure(store.path, error) from None
-        if not store.exists(self.thread_id):
+        if store.exists(self.thread_id):
+            store.touch(self.thread_id, title=text)
+        else:
             # Deleted while this turn ran, by something that did not wait for it: what the
             # turn just wrote goes too, so no words are left that no list shows.
             store.erase(self.thread_id)

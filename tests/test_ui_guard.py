@@ -18,6 +18,8 @@ TOKEN = "t0ken-for-the-tests-0123456789"
 PORT = 7861
 HOST = f"127.0.0.1:{PORT}"
 SECRET = "private words from a conversation"
+GUARD = Guard(token=TOKEN, port=PORT)
+BASE = GUARD.base
 
 
 async def page(_request: object) -> PlainTextResponse:
@@ -38,7 +40,7 @@ def client() -> TestClient:
             WebSocketRoute("/ws", socket_echo),
         ]
     )
-    app.add_middleware(LocalOnly, guard=Guard(token=TOKEN, port=PORT))
+    app.add_middleware(LocalOnly, guard=GUARD)
     return TestClient(app, base_url=f"http://{HOST}")
 
 
@@ -52,17 +54,31 @@ def test_without_the_token_nothing_is_served(client: TestClient) -> None:
     assert client.post("/gradio_api/queue/join", json={}).status_code == 401
 
 
-def test_the_token_logs_in_once_and_the_cookie_carries_on(client: TestClient) -> None:
-    first = client.get("/", params={"token": TOKEN})
-    assert first.status_code == 200 and first.text == SECRET
+def test_the_token_sends_the_browser_on_with_a_cookie_for_the_page_path(
+    client: TestClient,
+) -> None:
+    first = client.get("/", params={"token": TOKEN, "x": "1"})
+    assert first.status_code == 200 and f'location.replace("{BASE}/?x=1")' in first.text
+    assert SECRET not in first.text and TOKEN not in first.text
     cookie = first.headers["set-cookie"]
-    assert cookie.startswith(f"closer-ui-{PORT}={TOKEN};")
-    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/" in cookie
-    again = client.get("/config")  # the client keeps the cookie, as a browser does
-    assert again.status_code == 200 and "set-cookie" not in again.headers
+    assert cookie.startswith(f"closer-ui-{PORT}={GUARD.session};") and TOKEN not in cookie
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and f"Path={BASE}" in cookie
+    assert len(BASE) > 20 and Guard(token=TOKEN, port=PORT).base != BASE  # fresh per start
+    again = client.get(f"{BASE}/config")  # the client keeps the cookie, as a browser does
+    assert again.status_code == 200 and again.text == SECRET
+    assert "set-cookie" not in again.headers
+    assert client.get("/config").status_code == 401  # the cookie is for the page path only
     client.cookies.clear()
-    assert client.get("/x").status_code == 401
+    assert client.get(f"{BASE}/x").status_code == 401  # the path alone opens nothing
     assert client.get("/x", headers={"Authorization": f"token {TOKEN}"}).status_code == 200
+    replay = {"Cookie": f"closer-ui-{PORT}={TOKEN}"}  # the token is not a session
+    assert client.get(f"{BASE}/x", headers=replay).status_code == 401
+
+
+def test_every_answer_refuses_framing(client: TestClient) -> None:
+    for response in (client.get("/"), client.get("/", params={"token": TOKEN})):
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["content-security-policy"] == "frame-ancestors 'none'"
 
 
 @pytest.mark.parametrize(
@@ -111,10 +127,11 @@ def test_a_foreign_origin_cannot_act(client: TestClient, headers: dict[str, str]
 
 def test_the_own_origin_and_plain_clients_can_act(client: TestClient) -> None:
     client.get("/", params={"token": TOKEN})
+    x = f"{BASE}/x"
     for origin in (f"http://{HOST}", f"http://localhost:{PORT}", f"http://[::1]:{PORT}"):
-        assert client.post("/x", json={}, headers={"Origin": origin}).status_code == 200
-    assert client.post("/x", json={}, headers={"Sec-Fetch-Site": "same-origin"}).status_code == 200
-    assert client.post("/x", json={}).status_code == 200  # curl with the token: no Origin
+        assert client.post(x, json={}, headers={"Origin": origin}).status_code == 200
+    assert client.post(x, json={}, headers={"Sec-Fetch-Site": "same-origin"}).status_code == 200
+    assert client.post(x, json={}).status_code == 200  # curl with the cookie: no Origin
 
 
 def test_websocket_handshakes_need_the_token_and_our_origin(client: TestClient) -> None:

@@ -114,6 +114,10 @@ class DocumentStore:
 
     @property
     def client(self) -> Any:
+        if self._client is not None and not (self.folder / "chroma.sqlite3").is_file():
+            # Deleted under us (`closer forget --all` while the page runs): let go of the
+            # deleted files and start a fresh store, rather than write into an unlinked one.
+            self.close()
         if self._client is None:
             from assistant.retrieval.chroma import open_chroma
 

@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "knowledge",
     "eval",
     "forget",
+    "doctor",
     "map",  # the intimacy map
 )
 

@@ -42,6 +42,7 @@ def run_chat(args: argparse.Namespace) -> int:
     conversation = Conversation(
         services, thread_id=args.resume, perspective=_perspective(args, services)
     )
+    conversation.origin = "terminal"  # the page's list says where a conversation began
     if args.script:
         return run_script(conversation, _script_lines(args.script), as_json=args.json)
     return run_interactive(conversation)

@@ -9,8 +9,10 @@ documents live in a store of their own, so forgetting them is deleting its folde
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
+from pathlib import Path
 from typing import Any
 
 from closer.cli import UserError, settings_from
@@ -72,23 +74,58 @@ def _confirmed(settings: Any) -> bool:
 
 
 def forget_conversations(settings: Any) -> int:
-    """Delete every conversation, each after any turn on it has finished; returns how many."""
-    if not settings.db_path.exists():
-        return 0
-    from assistant.storage import Store
+    """Delete every conversation, each after any turn on it has finished; returns how many.
+    A database that cannot be opened (damaged) is deleted as files, with any damaged copy
+    an earlier ``closer doctor`` kept aside."""
+    from assistant.salvage import aside_copies
+    from assistant.storage import DamagedDatabase, Store
 
-    store = Store(settings.db_path)
-    try:
-        return store.delete_all()  # secure_delete on, then VACUUM and a truncated WAL
-    finally:
-        store.close()
+    count = 0
+    if settings.db_path.exists():
+        try:
+            store = Store(settings.db_path)
+        except DamagedDatabase:
+            print(f"{settings.db_path} is damaged; deleting its files instead.")
+            shred_files(_with_logs(settings.db_path))
+        else:
+            from closer.deleting import delete_every_conversation
+
+            try:  # secure_delete on, then VACUUM and a truncated WAL
+                count = delete_every_conversation(store, settings.home)
+            finally:
+                store.close()
+    shred_files([p for copy in aside_copies(settings.db_path) for p in _with_logs(copy)])
+    return count
+
+
+def _with_logs(path: Path) -> list[Path]:
+    return [path.with_name(path.name + suffix) for suffix in ("", "-wal", "-shm")]
+
+
+def shred_files(paths: list[Path]) -> None:
+    """Overwrite each file with zeros, then delete it (a damaged file cannot be vacuumed)."""
+    for path in paths:
+        if not path.is_file():
+            continue
+        size = path.stat().st_size
+        with path.open("r+b") as file:
+            file.write(b"\0" * size)
+            file.flush()
+            os.fsync(file.fileno())
+        path.unlink()
 
 
 def forget_page_files(settings: Any) -> None:
-    """The web page's cache: exported plans and Gradio's temporary copies of them."""
+    """The web page's cache (uploads on their way in, plan files older versions left):
+    emptied, not removed, so a page that is running keeps a place for its uploads."""
     cache = settings.home / "ui-cache"
-    if cache.is_dir():
-        shutil.rmtree(cache)
+    if not cache.is_dir():
+        return
+    for entry in cache.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink(missing_ok=True)
 
 
 def forget_documents(settings: Any) -> int:

@@ -69,6 +69,8 @@ def run_ingest(args: argparse.Namespace) -> int:
         report = kb.ingest(args.paths)
     except _user_errors() as error:
         raise UserError(str(error)) from error
+    except Exception as error:  # chromadb's own errors for a full or read-only folder
+        raise _storage_error(kb, error) from None
     for added in report.added:
         print(f"Added {added['path']} ({added['chunks']} passage(s)) as {added['id']}")
     for skipped in report.skipped:
@@ -79,6 +81,17 @@ def run_ingest(args: argparse.Namespace) -> int:
         print("Nothing already in the index was changed by these errors.", file=sys.stderr)
         return 2
     return 0
+
+
+def _storage_error(kb: Any, error: Exception) -> Exception:
+    """A store that cannot be written, said in one line; anything else is re-raised as is."""
+    from assistant.retrieval.documents import documents_dir
+    from assistant.storage import open_failure
+
+    text = str(error).lower()
+    if not any(word in text for word in ("full", "readonly", "read-only", "disk i/o")):
+        return error
+    return open_failure(documents_dir(kb.settings) / "chroma.sqlite3", error)
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -80,9 +80,11 @@ def _print_why(reason: dict[str, str]) -> None:
 
 
 def delete_session(args: argparse.Namespace) -> int:
+    from closer.deleting import delete_conversation
+
     services = _open(args)
     _existing(services, args.id)
-    services.store.delete(args.id)
+    delete_conversation(services.store, services.settings.home, args.id)
     print(f"Deleted conversation {args.id}.")
     return 0
 

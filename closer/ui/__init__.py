@@ -61,7 +61,7 @@ def create_app(services: Any) -> Any:
 
     home = services.settings.home
     offline_environment(home)
-    manager = SessionManager(services, plans_dir=home / "ui-cache" / "plans")
+    manager = SessionManager(services)
     return build_app(manager, secret=browser_secret(home))
 
 
@@ -87,7 +87,7 @@ def serve(
     sock = listening_socket(port)
     guard = Guard(token=token, port=sock.getsockname()[1])
     home = services.settings.home
-    app = build_server_app(demo, guard, allowed_paths=[str(home / "ui-cache" / "plans")])
+    app = build_server_app(demo, guard, allowed_paths=[], services=services)
     again = (
         "This address stays the same (ui_token is set)."
         if fixed_token

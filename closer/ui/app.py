@@ -2,7 +2,8 @@
 
 One ``SessionManager`` (and so one set of services: store, model, screen, knowledge base)
 serves every browser.  Each browser keeps only ids, encrypted in its localStorage: the
-conversation it shows, and the conversations it had (the list).
+conversation it shows, and the conversations it had; the list shows every conversation in
+the data folder (closer/ui/conversations.py).
 
 One turn at a time: while a reply streams, the page disables what would change the
 conversation (send, pause, new, delete, the list), and every event that writes a
@@ -42,7 +43,7 @@ def view_outputs(view: View, *, clear_input: bool = True) -> tuple[Any, ...]:
         views.sources_html(view.sources),
         gr.update(value=view.help_html, visible=bool(view.help_html)),
         views.notices_html(view.notices),
-        gr.update(value=view.plan_path, interactive=bool(view.plan_path)),
+        views.plan_html(view.plan_url),
         "" if clear_input else gr.skip(),
         gr.update(visible=False),
         perspective_choice.shown(view.perspective, started=bool(view.chat)),
@@ -176,8 +177,9 @@ def wire(demo: Any, manager: SessionManager, page: Page) -> None:
         return view_outputs(manager.new())
 
     def on_open(thread_id: str, mine: Any) -> tuple:
-        # Only a conversation this browser's list holds (the value is the browser's input).
-        known = thread_id in conversations.remembered(mine)
+        # Any saved conversation (the list shows them all); an id that is not saved (the
+        # value is the browser's input) opens a fresh one.
+        known = isinstance(thread_id, str) and manager.saved(thread_id)
         return view_outputs(manager.open(thread_id) if known else manager.new())
 
     def on_delete(thread_id: str) -> tuple:
@@ -213,14 +215,14 @@ def wire(demo: Any, manager: SessionManager, page: Page) -> None:
 
 
 def conversation_list(manager: SessionManager, thread_id: str, mine: Any) -> tuple[list, Any]:
-    """This browser's remembered ids (the shown one added once saved) and the list's update."""
+    """The ids this browser keeps (the shown one added once saved) and the list's update:
+    every conversation in the data folder."""
     import gradio as gr
 
     shown = thread_id if manager.saved(thread_id) else ""
-    sessions = conversations.mine_in_store(
-        manager.services.store.list_sessions(), conversations.remembered(mine, shown)
-    )
-    ids = [info.id for info in sessions]
+    sessions = manager.services.store.list_sessions()
+    remembered = conversations.remembered(mine, shown)
+    ids = [info.id for info in conversations.mine_in_store(sessions, remembered)]
     empty = ui_text("conversations", "empty")
     return ids, gr.update(
         choices=conversations.choices(sessions),
@@ -286,13 +288,9 @@ def _session_controls() -> SideControls:
         new = gr.Button(
             "New conversation", size="sm", elem_id="closer-new", min_width=120, **LOCKED
         )
-        plan = gr.DownloadButton(
-            "Export plan (.md)",
-            size="sm",
-            elem_id="closer-export",
-            interactive=False,
-            min_width=120,
-        )
+        # A plain link to the plan route (closer/ui/plan_route.py): the plan is rendered
+        # when it is downloaded, so no file of it is left in the data folder.
+        plan = gr.HTML(views.plan_html(None), elem_id="closer-export-box", js_on_load=None)
         delete = gr.Button(
             "Delete", size="sm", variant="stop", elem_id="closer-delete", min_width=70, **LOCKED
         )

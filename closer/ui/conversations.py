@@ -1,9 +1,11 @@
-"""The conversation list: this browser's conversations, newest first, titled by first words.
+"""The conversation list: every conversation in the data folder, newest first, each with its
+first words, its date, whose side it is for and where it was started (the page or the
+terminal).
 
-Each browser keeps the ids of the conversations it had (encrypted, in its own storage, as
-it keeps the current one), so two browsers, or two profiles, each see their own list; the
-titles and dates come from the sessions table.  A conversation deleted anywhere drops out.
-Only the holder of the page token can load the page at all (closer/ui/guard.py).
+The data folder is one person's and only the holder of the page token can load the page
+(closer/ui/guard.py), so the list is not limited to what this browser started: a
+conversation begun with ``closer chat`` opens here too.  A conversation deleted anywhere
+drops out.
 """
 
 from __future__ import annotations
@@ -40,8 +42,18 @@ def when(stamp: float, now: float | None = None) -> str:
     return time.strftime("%-d %b %Y", moment)
 
 
+SIDES = {"supporter": "supporting them", "self": "for you"}
+ORIGINS = {"page": "page", "terminal": "terminal"}
+
+
 def label(info: SessionInfo, now: float | None = None) -> str:
-    return f"{short_title(info.title)} · {when(info.updated, now)}"
+    """First words · date · whose side · where it began (the last two when known)."""
+    parts = [short_title(info.title), when(info.updated, now)]
+    parts.append(SIDES.get(getattr(info, "perspective", "") or "self", SIDES["self"]))
+    origin = ORIGINS.get(getattr(info, "origin", ""))
+    if origin:
+        parts.append(origin)
+    return " · ".join(parts)
 
 
 def remembered(mine: Any, *also: str) -> list[str]:

@@ -37,14 +37,20 @@ def listening_socket(port: int | None) -> socket.socket:
     return sock
 
 
-def build_server_app(demo: Any, guard: Guard, *, allowed_paths: list[str]) -> Any:
-    """The FastAPI app that serves ``demo`` at ``/``, every request through ``LocalOnly``."""
+def build_server_app(
+    demo: Any, guard: Guard, *, allowed_paths: list[str], services: Any = None
+) -> Any:
+    """The FastAPI app that serves ``demo`` at ``/``, every request through ``LocalOnly``
+    (which also serves it under the per-start path, see closer/ui/guard.py)."""
     import gradio as gr
     from fastapi import FastAPI
 
+    from closer.ui import plan_route
     from closer.ui.theme import CSS, offline_theme
 
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    if services is not None:
+        plan_route.attach(app, services)
     app = gr.mount_gradio_app(
         app,
         demo,

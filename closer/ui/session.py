@@ -12,7 +12,6 @@ import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from assistant.core.events import Notice, ReplyDelta, ReplyReplaced, TurnResult
@@ -23,6 +22,7 @@ log = logging.getLogger("closer.ui")
 THREAD_ID = re.compile(r"[0-9a-f]{12}")
 
 PAUSE_MESSAGE = "I need a pause"
+PLAN_ROUTE = "plan"  # closer/ui/plan_route.py serves PLAN_ROUTE/ID.md
 EMPTY_REPLY = (
     "Your message was empty, so nothing was sent. Write a few words about what is on your "
     'mind, or press "I need a pause" if you want a break.'
@@ -57,24 +57,24 @@ class View:
     sources: list[dict[str, str]] = field(default_factory=list)
     help_html: str = ""
     notices: list[str] = field(default_factory=list)
-    plan_path: str | None = None
+    plan_url: str | None = None  # where the page downloads the plan (rendered on request)
     perspective: str = "self"
 
 
 class SessionManager:
     """Builds views and runs turns on the shared services, one conversation per browser."""
 
-    def __init__(self, services: Any, plans_dir: Path) -> None:
+    def __init__(self, services: Any) -> None:
         self.services = services
-        self.plans_dir = plans_dir
-        self.plans_dir.mkdir(parents=True, exist_ok=True)
 
     # -- reading ------------------------------------------------------------------------
 
     def conversation(self, thread_id: str | None) -> Any:
         from graphs.runner import Conversation
 
-        return Conversation(self.services, thread_id=thread_id or None)
+        conversation = Conversation(self.services, thread_id=thread_id or None)
+        conversation.origin = "page"
+        return conversation
 
     def saved(self, thread_id: str | None) -> bool:
         return bool(thread_id) and self.services.store.exists(thread_id)
@@ -109,7 +109,8 @@ class SessionManager:
             sources=list(sources or []),
             help_html=self.help_html(state.get("escalation")),
             notices=list(notices or []),
-            plan_path=self.write_plan(conversation.thread_id, state),
+            # Relative to the page's own path; nothing is written until it is downloaded.
+            plan_url=f"{PLAN_ROUTE}/{conversation.thread_id}.md" if chat else None,
             perspective=str(state.get("perspective") or "self"),
         )
 
@@ -124,42 +125,18 @@ class SessionManager:
         entries = resources_for(locale, category) or resources_for(locale)
         return views.resources_html(category, entries, verified_on().isoformat())
 
-    def write_plan(self, thread_id: str, state: dict[str, Any]) -> str | None:
-        """The plan as a Markdown file for the download button (None before any turn)."""
-        if not state.get("messages"):
-            return None
-        from assistant.coaching.plan import plan_markdown
-
-        text = plan_markdown(
-            state.get("notes", {}),
-            session_id=thread_id,
-            stage=state.get("stage", "check_in"),
-            intimacy_map=state.get("intimacy_map") or {},
-            perspective=state.get("perspective") or "self",
-        )
-        path = self.plans_dir / f"closer-plan-{thread_id}.md"
-        path.write_text(text, encoding="utf-8")
-        path.chmod(0o600)
-        return str(path)
-
     # -- changing -----------------------------------------------------------------------
 
     def new(self) -> View:
         return self.view(self.conversation(None))
 
     def delete(self, thread_id: str | None) -> View:
-        """Remove this browser's conversation from the store, then start a fresh one."""
+        """Remove the shown conversation (and every copy of it), then start a fresh one."""
         if thread_id:
-            self.services.store.delete(thread_id)
-            self.forget_plan(thread_id)
-        return self.new()
+            from closer.deleting import delete_conversation
 
-    def forget_plan(self, thread_id: str) -> None:
-        """Remove the exported plan and the copies Gradio served from its cache."""
-        name = f"closer-plan-{thread_id}.md"
-        cache = self.plans_dir.parent
-        for path in [self.plans_dir / name, *cache.glob(f"*/{name}"), *cache.glob(f"*/*/{name}")]:
-            path.unlink(missing_ok=True)
+            delete_conversation(self.services.store, self.services.settings.home, thread_id)
+        return self.new()
 
     def send(
         self, text: str | None, thread_id: str | None, perspective: str | None = None

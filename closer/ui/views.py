@@ -156,3 +156,12 @@ def notices_html(notices: Sequence[str]) -> str:
         return ""
     items = "".join(f"<li>{escape(n)}</li>" for n in notices)
     return f'<ul class="closer-notices" role="status">{items}</ul>'
+
+
+def plan_html(url: str | None) -> str:
+    """The export control: a download link once there is a plan, else a disabled button."""
+    label = "Export plan (.md)"
+    if not url:
+        return f"<button id='closer-export' class='closer-export' disabled>{label}</button>"
+    href = escape(url, quote=True)
+    return f"<a id='closer-export' class='closer-export' href='{href}' download>{label}</a>"

@@ -146,7 +146,11 @@ class UiServer:
 
     def _answers(self) -> bool:
         try:
-            with urllib.request.urlopen(self.address, timeout=5) as response:
+            # The printed address sends a browser on to the page's path with a cookie; a
+            # program says the token in a header instead.
+            header = {"Authorization": f"token {self.token}"}
+            ready = urllib.request.Request(self.url, headers=header)
+            with urllib.request.urlopen(ready, timeout=5) as response:
                 return response.status == 200
         except OSError:
             return False

@@ -28,7 +28,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="module")
 def server_options() -> dict[str, Any]:
-    """``UiServer`` keyword arguments (``args``, ``env``): guided mode, a fresh token."""
+    """``UiServer`` keyword arguments (``args``, ``env``): guided mode, a fresh token.
+    ``own_home: True`` gives the module a data folder of its own (the page lists every
+    conversation in its folder, so a module that counts them must not share one)."""
     return {}
 
 
@@ -36,7 +38,10 @@ def server_options() -> dict[str, Any]:
 def server(
     tmp_path_factory: pytest.TempPathFactory, server_options: dict[str, Any]
 ) -> Iterator[UiServer]:
-    ui = UiServer(shared_home(tmp_path_factory), **server_options)
+    options = dict(server_options)
+    own = options.pop("own_home", False)
+    home = tmp_path_factory.mktemp("own") / "home" if own else shared_home(tmp_path_factory)
+    ui = UiServer(home, **options)
     ui.start()
     yield ui
     ui.stop()

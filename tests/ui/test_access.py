@@ -75,8 +75,7 @@ def test_the_printed_address_carries_the_fixed_token(server: UiServer) -> None:
 
 def test_requests_without_the_token_get_nothing(server: UiServer, conversation: str) -> None:
     secret = (server.home / "ui-secret").read_text(encoding="utf-8").strip()
-    plan = server.home / "ui-cache" / "plans" / f"closer-plan-{conversation}.md"
-    file_path = f"/gradio_api/file={plan}"
+    file_path = f"/plan/{conversation}.md"  # the plan, rendered when downloaded
     status, text = request(server, "GET", file_path, authorised(server))
     assert status == 200 and "# My plan" in text  # the file is there for the token holder
     status, config = request(server, "GET", "/config", authorised(server))
@@ -153,11 +152,14 @@ def test_the_printed_address_logs_in_with_a_strict_httponly_cookie(
         [cookie] = context.cookies()
         assert cookie["name"] == f"closer-ui-{server.port}" and cookie["httpOnly"]
         assert cookie["sameSite"] == "Strict" and cookie["expires"] == -1  # gone with the browser
+        assert FIXED_TOKEN not in cookie["value"] and FIXED_TOKEN not in page.url
+        assert page.url.startswith(server.url) and cookie["path"] in page.url
         assert FIXED_TOKEN not in page.evaluate("document.cookie")  # scripts cannot read it
         send(page, "a message in a page opened from the printed address")
         stored = page.evaluate("JSON.stringify([localStorage, sessionStorage])")
         assert "printed address" not in stored  # nothing readable kept in the browser
-        page.goto(server.url)  # the bare address, later: the cookie lets the browser back in
+        assert page.goto(server.url).status == 401  # the cookie is for the page's path only
+        page.goto(server.url.rstrip("/") + cookie["path"] + "/")  # the page's own address
         page.wait_for_selector(LOADED, timeout=60_000)
         assert user_texts(page) == ["a message in a page opened from the printed address"]
 
