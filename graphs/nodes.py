@@ -11,8 +11,7 @@ from langgraph.runtime import Runtime
 from assistant.core.reading import Reading
 from assistant.core.stages import Stage, previous_step
 from graphs.context import Context
-from graphs.read import reading_of
-from graphs.state import ConversationState, Notes
+from graphs.state import ConversationState, Notes, reading_of
 
 Update = dict[str, Any]
 

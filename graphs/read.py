@@ -9,28 +9,23 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from assistant.coaching.echo import key_phrase
-from assistant.core.reading import Reading
 from assistant.core.screening import Screening
 from assistant.reading.reader import read as read_rules_only
+from assistant.safety.escalation import check_question
 from graphs.context import Context
 from graphs.safety_flow import escalation_update
-from graphs.state import ConversationState
+from graphs.state import ConversationState, SafetyWatch
 
 Update = dict[str, Any]
-
-
-def reading_of(state: ConversationState) -> Reading:
-    """This turn's reading, as the read node left it."""
-    return Reading.from_json(state.get("reading") or {"text": ""})
 
 
 def read(state: ConversationState, runtime: Runtime[Context]) -> Update:
     ctx = runtime.context
     text = state.get("user_text", "")
-    watch = dict(state.get("safety") or {})
+    watch = SafetyWatch(**(state.get("safety") or {}))
     screening = ctx.screener(text, wary=bool(watch.get("wary")))
     reader = ctx.reader or read_rules_only
-    reading = reader(text, safety=screening)
+    reading = reader(text, safety=screening, yes_means=_waiting_question(watch))
     update: Update = {
         "why_safety": _safety_why(screening),
         "screening": screening.as_json(),
@@ -51,6 +46,16 @@ def read(state: ConversationState, runtime: Runtime[Context]) -> Update:
         update["stage"] = state.get("paused_from") or "regulation"
         update["prefix"] = "resume"
     return update
+
+
+def _waiting_question(watch: SafetyWatch) -> str | None:
+    """How a plain yes reads, when a safety question asked earlier waits for its answer."""
+    checking = watch.get("checking")
+    if not checking:
+        return None
+    category = checking.get("category") or "crisis"
+    _, yes_means = check_question(category, second=checking.get("step") == 2)
+    return yes_means
 
 
 def _safety_why(screening: Screening) -> str:

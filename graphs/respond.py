@@ -22,8 +22,7 @@ from assistant.core.perspective import perspective_of
 from assistant.gate.sentence_gate import SentenceGate
 from assistant.text import words
 from graphs.context import Context
-from graphs.read import reading_of
-from graphs.state import ConversationState
+from graphs.state import ConversationState, reading_of
 
 log = logging.getLogger("closer.respond")
 Update = dict[str, Any]

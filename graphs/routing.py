@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Literal, cast
 
 from graphs.nodes import back_discards_notes
-from graphs.read import reading_of
-from graphs.state import ConversationState
+from graphs.state import ConversationState, reading_of
 
 ByStage = Literal[
     "escalation",

@@ -12,10 +12,9 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from assistant.safety import escalation as texts  # our own vetted text, never generated
-from assistant.safety.answers import read_answer
 from assistant.safety.verdict import rank
 from graphs.context import Context
-from graphs.state import ConversationState, SafetyCheck, SafetyWatch
+from graphs.state import ConversationState, SafetyCheck, SafetyWatch, reading_of
 
 Update = dict[str, Any]
 
@@ -81,8 +80,7 @@ def safety_check(state: ConversationState, runtime: Runtime[Context]) -> Update:
     category = checking.get("category") or "crisis"
     locale = runtime.context.settings.locale
     second = checking.get("step") == 2
-    _, yes_means = texts.check_question(category, second=second)
-    answer = read_answer(state.get("user_text", ""), yes_means)
+    answer = reading_of(state).answer or "unclear"  # read once, by the read node
     if answer == "unsafe":
         screening = {"category": category, "matched": [f"answer:{category}"]}
         update = {**escalation_update(state, screening), "safety": {**watch, "checking": None}}

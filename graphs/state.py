@@ -13,6 +13,7 @@ from typing import Annotated, Any, TypedDict
 
 from assistant.core.messages import Message
 from assistant.core.perspective import Perspective
+from assistant.core.reading import Reading
 from assistant.core.stages import Stage
 
 
@@ -123,6 +124,11 @@ class TurnFields(TypedDict, total=False):
 
 class ConversationState(ConversationMemory, TurnFields, total=False):
     pass
+
+
+def reading_of(state: ConversationState) -> Reading:
+    """This turn's reading, as the read node left it."""
+    return Reading.from_json(state.get("reading") or {"text": ""})
 
 
 def turn_input(user_text: str, notices: list[str]) -> TurnInput:

@@ -25,7 +25,7 @@ ALLOWED = {
 ASSISTANT_LAYERS: tuple[tuple[str, ...], ...] = (
     ("assistant.core",),
     ("assistant.config",),
-    ("assistant.text", "assistant.knowledge"),
+    ("assistant.text", "assistant.knowledge", "assistant.salvage"),
     ("assistant.learned",),
     (
         "assistant.reading",

@@ -3,7 +3,7 @@ about directly, and coaching resumes only after a clear answer that the person i
 
 from __future__ import annotations
 
-from assistant.safety.answers import read_answer
+from assistant.reading.answers import read_answer
 from assistant.safety.screen import screen_patterns
 from graphs.runner import Conversation
 

@@ -8,6 +8,8 @@ from typing import Any, Literal
 from assistant.core.screening import NONE, Screening
 
 Intent = Literal["pause", "back", "restart", "move_on"]
+# The answer to a safety question waiting for one (None: no question was waiting).
+Answer = Literal["safe", "unsafe", "unclear"]
 INTENTS: tuple[Intent, ...] = ("pause", "restart", "back", "move_on")  # checked in this order
 
 
@@ -34,6 +36,7 @@ class Reading:
     topic: str | None = None
     blocking: tuple[dict[str, str], ...] = ()
     safety: Screening = NONE
+    answer: Answer | None = None
     scores: dict[str, float] = field(default_factory=dict)  # the learned layer's probabilities
     # Why each signal holds, in a short line: "rule 'calmer now'", "learned 0.81 ≥ 0.62".
     reasons: dict[str, str] = field(default_factory=dict)

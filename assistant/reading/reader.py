@@ -21,6 +21,7 @@ from assistant.core.reading import Reading
 from assistant.core.screening import NONE, Screening
 from assistant.learned import Example, FitSpec, SignalModel, cached_fit
 from assistant.reading import rules
+from assistant.reading.answers import read_answer
 from assistant.reading.blocking import find_blocking
 from assistant.text import normalise, sentences
 from assistant.text import words as text_words
@@ -104,8 +105,10 @@ def read(
     embedder: Embedder | None = None,
     safety: Screening = NONE,
     cache_dir: Path | None = None,
+    yes_means: str | None = None,
 ) -> Reading:
-    """The one reading of ``message`` for this turn, with why each signal holds."""
+    """The one reading of ``message`` for this turn, with why each signal holds.
+    ``yes_means``: a safety question waits for its answer, and a plain yes means this."""
     text = normalise(message)
     scores, model = learned_scores(text, embedder, cache_dir)
     words = text_words(text)
@@ -159,4 +162,5 @@ def read(
         safety=safety,
         scores=scores,
         reasons=reasons,
+        answer=read_answer(message, yes_means) if yes_means else None,
     )

@@ -1,4 +1,5 @@
-"""Reading an answer to a safety question: safe, unsafe, or not an answer.
+"""Reading an answer to a safety question: safe, unsafe, or not an answer.  The reader reads
+it as part of the message's one reading, while a question is waiting for its answer.
 
 Explicit words win ("I'm safe", "I have a plan"); then a bare yes or no, read by what the
 question asked (``yes_means``).  Uncertain words ("maybe", "sometimes") count as unsafe:
@@ -9,13 +10,12 @@ no answer, so the question stands; nothing the person types switches the check o
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, Literal
+from typing import Any
 
+from assistant.core.reading import Answer
 from assistant.knowledge import find_phrases, load_yaml
 from assistant.text import normalise
 from assistant.text import words as text_words
-
-Answer = Literal["safe", "unsafe", "unclear"]
 
 
 @cache
