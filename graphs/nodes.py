@@ -74,7 +74,10 @@ def _notes_with(
 
 def _ended(reading: Reading) -> Update:
     """An ended relationship, once read in a step, is kept: no later reply coaches a request
-    toward an ex.  (Read in a step only: a message that starts a safety check sets nothing.)"""
+    toward an ex, until the person says the relationship goes on ("no, we're still
+    together").  Read in a step only: a message that starts a safety check sets nothing."""
+    if reading.together:
+        return {"relationship_ended": False}
     return {"relationship_ended": True} if reading.ended else {}
 
 

@@ -33,6 +33,7 @@ class Reading:
     declines: bool = False  # a short no
     intent: Intent | None = None
     ended: bool = False
+    together: bool = False  # the relationship goes on (a correction of an ended reading)
     topic: str | None = None
     blocking: tuple[dict[str, str], ...] = ()
     safety: Screening = NONE

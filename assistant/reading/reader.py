@@ -138,6 +138,7 @@ def read(
     feelings = tuple(rules.feelings(text))
     timing = tuple(rules.timing(text))
     ask = found("ask", rules.ask(text))
+    together = rules.together(text)
     accepts = rules.short_answer(text, "accept_offer")
     declines = rules.short_answer(text, "decline_offer")
     return Reading(
@@ -156,7 +157,10 @@ def read(
         accepts=accepts and not declines,
         declines=declines,
         intent=rules.intent(text),
-        ended=found("ended", rules.ended(text)),
+        ended=not together
+        and not rules.ended_ruled_out(text)
+        and found("ended", rules.ended(text)),
+        together=together,
         topic=rules.topic(text),
         blocking=tuple(find_blocking(text)),
         safety=safety,

@@ -132,7 +132,19 @@ def short_answer(text: str, key: str) -> bool:
 
 
 def ended(text: str) -> bool:
-    return bool(phrases(text, "ended", negatable=False))
+    return bool(phrases(text, "ended", negatable=False)) and not together(text)
+
+
+def ended_ruled_out(text: str) -> bool:
+    """Words of an ending that the rules set aside (a fear of it, a past partner beside the
+    present one): the learned layer must not bring them back."""
+    listed = rules()["ended"]["phrases"]
+    return bool(find_phrases(text, listed, ())) and not ended(text)
+
+
+def together(text: str) -> bool:
+    """The relationship goes on, said outright or as a correction ("i meant my bf now")."""
+    return bool(phrases(text, "together", negatable=False))
 
 
 def topic(text: str) -> str | None:
