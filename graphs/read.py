@@ -36,7 +36,13 @@ def read(state: ConversationState, runtime: Runtime[Context]) -> Update:
     if screening.level == "escalate":
         update.update(escalation_update(state, screening.as_json()))
     elif screening.level == "check" and not state.get("escalation") and not watch.get("checking"):
-        checking = {"category": screening.category, "step": 1, "asked_turn": state.get("turn", 0)}
+        checking = {
+            "category": screening.category,
+            "step": 1,
+            "asked": 1,
+            "asked_turn": state.get("turn", 0),
+            "source": _evidence(screening),
+        }
         update["safety"] = {**watch, "checking": {**checking, "resume": state.get("stage")}}
     # A "yes" to "go back / start over?" confirms it; anything else lets it go.
     update["pending"] = None
@@ -56,6 +62,12 @@ def _waiting_question(watch: SafetyWatch) -> str | None:
     category = checking.get("category") or "crisis"
     _, yes_means = check_question(category, second=checking.get("step") == 2)
     return yes_means
+
+
+def _evidence(screening: Screening) -> str:
+    """"learned" when only the learned or example layers saw the risk, else "pattern"."""
+    layers = {m.split(":", 1)[0] for m in screening.matched if m not in ("distance", "once")}
+    return "learned" if layers and layers <= {"learned", "semantic"} else "pattern"
 
 
 def _safety_why(screening: Screening) -> str:

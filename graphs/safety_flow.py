@@ -86,21 +86,41 @@ def safety_check(state: ConversationState, runtime: Runtime[Context]) -> Update:
         update = {**escalation_update(state, screening), "safety": {**watch, "checking": None}}
         update["why_safety"] = f"escalate {category}: the answer to the check said not safe"
         return {**update, **escalation({**state, **update}, runtime)}  # type: ignore[typeddict-item]
+    if answer == "unclear" and checking.get("asked", 1) >= MAX_ASKS:
+        # Asked twice and not answered: no one is held in a check.  The help stays in the
+        # panel, and a later sign is asked about sooner ("wary").
+        why = f"the {category} question went unanswered twice: coaching resumes, help stays shown"
+        return _resume(state, watch, checking, "unanswered", why)
     if answer == "unclear":
         reply = texts.check_again(category, locale, second=second)
         why = f"the answer to the {category} question was unclear: asks again"
-        return {"stage": "check", "kind": "safety.check_again", "reply": reply, "why_step": why}
-    if not second and texts.has_second_question(category):
+        checking["asked"] = checking.get("asked", 1) + 1
+        update = {"stage": "check", "kind": "safety.check_again", "reply": reply, "why_step": why}
+        return {**update, "safety": {**watch, "checking": checking}}
+    # A second question only when the evidence was a pattern told at a distance; a check
+    # raised by the learned layer alone is closed by a clear safe answer.
+    learned_only = checking.get("source") == "learned"
+    if not second and texts.has_second_question(category) and not learned_only:
         reply = texts.check_reply(category, locale, second=True)
-        checking["step"] = 2
+        checking["step"], checking["asked"] = 2, 1
         update = {"stage": "check", "kind": "safety.check", "reply": reply}
         why = f"a safe answer to the first {category} question: the second one"
         return {**update, "safety": {**watch, "checking": checking}, "why_step": why}
-    # Coaching resumes where it stopped; the resources stay in the panel ("shown").
+    why = f"a clear safe answer to the {category} check"
+    return _resume(state, watch, checking, "cleared", why)
+
+
+MAX_ASKS = 2  # the same question is asked at most twice
+
+
+def _resume(
+    state: ConversationState, watch: SafetyWatch, checking: SafetyCheck, prefix: str, why: str
+) -> Update:
+    """Coaching resumes where it stopped, saying so; the resources stay in the panel."""
     resume = checking.get("resume") or "regulation"
     if resume == "pause":
         resume = state.get("paused_from") or "regulation"
     kind = _RESUME_KIND.get(resume, f"{resume}.again")
     cleared = {**watch, "checking": None, "wary": True}
-    why = f"a clear safe answer: coaching resumes at {resume}"
-    return {"stage": resume, "kind": kind, "prefix": "cleared", "safety": cleared, "why_step": why}
+    why = f"{why}: coaching resumes at {resume}"
+    return {"stage": resume, "kind": kind, "prefix": prefix, "safety": cleared, "why_step": why}

@@ -33,6 +33,8 @@ class SafetyCheck(TypedDict, total=False):
 
     category: str | None
     step: int  # 1, or 2 for the category's second question
+    asked: int  # how many times this question was put (at most twice)
+    source: str  # "pattern" or "learned": what raised the check
     asked_turn: int
     resume: Stage | None  # where coaching goes on once the answer is clearly safe
 

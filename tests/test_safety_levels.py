@@ -81,3 +81,42 @@ def test_a_possible_crisis_gets_two_questions_before_coaching_resumes(guided_ser
     resumed = conversation.turn("yes, I'm safe tonight and my sister is home")
     assert resumed.stage == "regulation"
     assert "crisis" in resumed.resources
+
+
+def _learned_check_services(settings):  # noqa: ANN001, ANN202
+    """Guided services whose screen raises a check on learned evidence alone for messages
+    that say "heavy", and nothing otherwise (a stand-in for the learned layer's verdict)."""
+    from assistant.coaching.guided import GuidedComposer
+    from assistant.core.screening import NONE, Screening
+    from graphs.services import open_services
+
+    def screener(text: str, *, wary: bool = False) -> Screening:
+        if "heavy" in text:
+            return Screening("check", "crisis", ("learned:crisis~:0.80",), "learned possible")
+        return NONE
+
+    return open_services(settings, model=GuidedComposer(), screener=screener, retriever=None)
+
+
+def test_a_learned_check_is_closed_by_one_clear_answer(settings) -> None:  # noqa: ANN001
+    services = _learned_check_services(settings)
+    try:
+        conversation = Conversation(services)
+        asked = conversation.turn("everything feels so heavy lately, i can't explain it")
+        assert asked.stage == "check"
+        resumed = conversation.turn("no, nothing like that, i'm fine")
+        assert resumed.stage == "regulation" and "crisis" in resumed.resources
+        assert "answering" in resumed.reply  # coaching resumes with a sentence saying so
+        assert conversation.state()["safety"]["wary"] is True
+    finally:
+        services.store.close()
+
+
+def test_the_same_question_is_asked_at_most_twice(guided_services) -> None:  # noqa: ANN001
+    conversation = _checked(guided_services)
+    again = conversation.turn("can we just talk about my husband")
+    assert again.stage == "check"
+    resumed = conversation.turn("i said i want to talk about him")
+    assert resumed.stage != "check" and "abuse" in resumed.resources
+    assert "leave that question with you" in resumed.reply
+    assert resumed.why["step"].startswith("the abuse question went unanswered twice")

@@ -88,7 +88,7 @@ def compose(
     topic = replies.topic_clause(reading.topic, previous) if _reflects(turn) else ""
     prefix = " ".join(
         _templates()["kinds"][f"{name}.prefix"]
-        for name in ("resume", "back", "restart", "cleared")
+        for name in ("resume", "back", "restart", "cleared", "unanswered")
         if f"+{name}" in brief.kind
     )
     # The fullest reply that passes the listening check; drop the extras when it does not.
