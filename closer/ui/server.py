@@ -67,6 +67,9 @@ def build_server_app(
         theme=offline_theme(),
         css=CSS,
     )
+    # Gradio checks a file input's path (only files uploaded to its cache may be inputs)
+    # only once a Blocks "has launched", which mount_gradio_app never marks.
+    demo.has_launched = True
     app.add_middleware(LocalOnly, guard=guard)
     return app
 
