@@ -8,6 +8,7 @@ file the app writes lands there.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -78,9 +79,14 @@ class Settings:
         return self.home / "index"
 
     def ensure_home(self) -> Path:
-        """Create the data dir (0700) if needed and return it."""
-        self.home.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.home, DIR_MODE)
+        """Create the data dir (0700) if needed and return it.  A folder that was already
+        there (``--home`` on a folder of the person's own) keeps its mode: changing it
+        behind their back is not ours to do, and Closer's files in it are private anyway."""
+        if not self.home.is_dir():
+            self.home.mkdir(parents=True, exist_ok=True)
+            os.chmod(self.home, DIR_MODE)
+        elif _only_closers(self.home):  # empty, or holding nothing but what Closer writes
+            os.chmod(self.home, DIR_MODE)
         return self.home
 
     def with_overrides(self, **overrides: Any) -> Settings:
@@ -135,6 +141,20 @@ def _typed(key: str, value: Any, source: Path) -> Any:
     if not isinstance(value, str):
         raise ConfigError(f"{key} must be text in quotes, not {value!r} ({source}).")
     return value
+
+
+# What Closer writes at the top of its data folder: a folder holding only these is Closer's.
+_OWN_ENTRIES = re.compile(
+    r"conversations\.sqlite.*|index|documents-index|models|ui-cache|ui-secret|ui-open\.html"
+    r"|config\.toml|model-kernels\.json"
+)
+
+
+def _only_closers(folder: Path) -> bool:
+    try:
+        return all(_OWN_ENTRIES.fullmatch(entry.name) for entry in folder.iterdir())
+    except OSError:
+        return False
 
 
 class ConfigError(Exception):

@@ -147,3 +147,25 @@ def test_doctor_salvages_the_readable_conversations_and_keeps_the_damaged_file(
     assert len(readable) >= len(ids) // 2, (readable, result.stdout)
     chat = run_closer("chat", "--script", "-", "--json", home=closer_home, stdin="hello\n")
     assert chat.returncode == 0, chat.stderr  # the new file takes new conversations
+
+
+def test_doctor_lists_again_conversations_whose_list_entry_was_lost(
+    guided_services, closer_home: Path
+) -> None:
+    ids = _build(guided_services, closer_home)
+    db = closer_home / "conversations.sqlite"
+    with sqlite3.connect(db) as conn:
+        [root] = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'closer_sessions'"
+        ).fetchone()
+    conn.close()
+    with db.open("r+b") as file:  # the list's own page: garbage
+        file.seek((root - 1) * PAGE)
+        file.write(bytes(random.Random(3).randrange(256) for _ in range(PAGE)))
+    result = run_closer("doctor", home=closer_home)
+    assert result.returncode == 0 and "listed untitled" in result.stdout, result.stdout
+    listed = run_closer("sessions", "list", home=closer_home).stdout
+    assert sum(thread_id in listed for thread_id in ids) >= len(ids) // 2, listed
+    some = next(thread_id for thread_id in ids if thread_id in listed)
+    shown = run_closer("sessions", "show", some, home=closer_home)
+    assert shown.returncode == 0 and ids[some] in shown.stdout, shown.stdout

@@ -4,6 +4,9 @@ can still be read into a new file (the damaged one is kept beside it, renamed)."
 from __future__ import annotations
 
 import argparse
+import sqlite3
+import time
+from pathlib import Path
 
 from closer.cli import UserError, settings_from
 
@@ -37,8 +40,11 @@ def run_doctor(args: argparse.Namespace) -> int:
         return 1
     try:
         done = salvage(path)
+        relisted = _relist(path)
     except OSError as error:
         raise UserError(f"could not salvage {path}: {error}") from None
+    if relisted:
+        print(f"{relisted} conversation(s) had lost their entry in the list; listed untitled.")
     print(
         f"Saved {done.sessions} readable conversation(s) into a new {path.name} "
         f"(read with {done.method}). The damaged file is kept as {done.aside.name}; "
@@ -52,3 +58,25 @@ def _mention_aside(copies: list) -> None:
     for copy in copies:
         if not copy.name.endswith(("-wal", "-shm")):  # its logs go with it
             print(f"A damaged copy from an earlier salvage is still here: {copy}")
+
+
+def _relist(path: Path) -> int:
+    """Conversations whose turns survived but whose row in the list did not: listed again
+    (untitled), so they can be opened and deleted.  Returns how many."""
+    from assistant.storage import Store
+
+    Store(path).close()  # makes the tables a salvage may have lost
+    conn = sqlite3.connect(path)
+    try:
+        if not conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'checkpoints'").fetchone():
+            return 0
+        now = time.time()
+        added = conn.execute(
+            "INSERT OR IGNORE INTO closer_sessions (id, title, created, updated) "
+            "SELECT DISTINCT thread_id, '', ?, ? FROM checkpoints",
+            (now, now),
+        ).rowcount
+        conn.commit()
+        return max(added, 0)
+    finally:
+        conn.close()

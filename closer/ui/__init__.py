@@ -79,7 +79,13 @@ def serve(
     from config.toml or ``CLOSER_UI_TOKEN``.  Prints the address that logs a browser in.
     """
     from closer.ui.guard import Guard, launch_token
-    from closer.ui.server import build_server_app, listening_socket, run_server, write_opener
+    from closer.ui.server import (
+        OPENER_NAME,
+        build_server_app,
+        listening_socket,
+        run_server,
+        write_opener,
+    )
 
     token = token or launch_token(None)
     demo = create_app(services)
@@ -87,6 +93,7 @@ def serve(
     sock = listening_socket(port)
     guard = Guard(token=token, port=sock.getsockname()[1])
     home = services.settings.home
+    (home / OPENER_NAME).unlink(missing_ok=True)  # a killed run's, with its old token
     app = build_server_app(demo, guard, allowed_paths=[], services=services)
     again = (
         "This address stays the same (ui_token is set)."

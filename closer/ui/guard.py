@@ -191,8 +191,9 @@ def changes_state(scope: Scope, conn: HTTPConnection) -> bool:
 
 
 class LocalOnly:
-    """ASGI middleware: refuses what ``Guard`` refuses; the first visit with the token
-    gets the cookie."""
+    """ASGI middleware: refuses what ``Guard`` refuses; a browser's visit with the token
+    gets the cookie and is moved to the page's path; under that path Gradio is told its
+    root (``root_path``); every answer refuses framing."""
 
     def __init__(self, app: Callable[..., Awaitable[None]], guard: Guard) -> None:
         self.app = app

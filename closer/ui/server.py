@@ -11,6 +11,7 @@ per route and not on static files; the middleware covers all of them.
 from __future__ import annotations
 
 import socket
+import threading
 import webbrowser
 from contextlib import closing
 from html import escape
@@ -21,6 +22,9 @@ from closer.ui.guard import Guard, LocalOnly
 
 HOST = "127.0.0.1"
 OPENER_NAME = "ui-open.html"
+# The opener holds the token: it goes once the browser has surely read it (and at stop, and
+# a stale one a killed run left goes at the next start).
+OPENER_LIFETIME_S = 120.0
 
 
 def listening_socket(port: int | None) -> socket.socket:
@@ -67,6 +71,9 @@ def build_server_app(
         theme=offline_theme(),
         css=CSS,
     )
+    # Gradio checks a file input's path (only files uploaded to its cache may be inputs)
+    # only once a Blocks "has launched", which mount_gradio_app never marks.
+    demo.has_launched = True
     app.add_middleware(LocalOnly, guard=guard)
     return app
 
@@ -100,6 +107,9 @@ def run_server(app: Any, sock: socket.socket, *, opener: Path | None) -> None:
     server = uvicorn.Server(config)
     if opener is not None:
         webbrowser.open(opener.as_uri())
+        timer = threading.Timer(OPENER_LIFETIME_S, opener.unlink, kwargs={"missing_ok": True})
+        timer.daemon = True
+        timer.start()
     with closing(sock):
         try:
             server.run(sockets=[sock])

@@ -34,8 +34,13 @@ AFTER = "my chest is tight when I think about talking tonight"
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
-    ui = UiServer(tmp_path_factory.mktemp("forget-running") / "home")
+    home = tmp_path_factory.mktemp("forget-running") / "home"
+    home.mkdir(mode=0o700)
+    stale = home / "ui-open.html"  # what a killed `closer ui` left, with its token
+    stale.write_text("<meta http-equiv='refresh' content='0;url=http://127.0.0.1:1/?token=x'>")
+    ui = UiServer(home)
     ui.start()
+    assert not stale.exists()  # a start removes it
     yield ui
     ui.stop()
 
