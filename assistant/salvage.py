@@ -62,7 +62,9 @@ def _corrupt(error: sqlite3.Error) -> bool:
 
 
 def damaged_message(path: Path, why: str) -> str:
-    """The one line every command prints for a damaged conversation database."""
+    """The one line every command prints for a damaged conversation database (SQLite's
+    integrity report can run over several lines: it is folded into this one)."""
+    why = "; ".join(part.strip() for part in why.splitlines() if part.strip())
     return (
         f"{path} is damaged and cannot be read ({why}); nothing was written to it. "
         "Run `closer doctor` to save what can still be read into a new file (the damaged "

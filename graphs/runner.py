@@ -18,7 +18,7 @@ from assistant.core.messages import ChatModel, GenerationOptions, Message
 from assistant.core.perspective import Perspective
 from assistant.core.protocols import Retriever
 from assistant.knowledge import load_yaml
-from assistant.storage import Store, open_failure
+from assistant.storage import StorageError, Store, open_failure
 from assistant.text import clean_message
 from graphs.context import Context, Reader, Screener
 from graphs.graph import build_graph
@@ -84,7 +84,16 @@ class Conversation:
         # A read waits for a turn in flight (briefly: a read is consistent without the lock,
         # it would only show the conversation as it was before that turn).
         with self.services.store.turn_lock(self.thread_id, timeout=READ_WAIT_S):
-            snapshot = self.services.graph.get_state(self._config)
+            try:
+                snapshot = self.services.graph.get_state(self._config)
+            except (ValueError, TypeError, sqlite3.DatabaseError) as error:
+                # A saved turn that no longer decodes (a salvaged, damaged file): one clear
+                # line, and the rest of the folder stays usable.
+                raise StorageError(
+                    f"conversation {self.thread_id}'s saved turns are damaged and cannot be "
+                    f"read ({type(error).__name__}); `closer sessions delete "
+                    f"{self.thread_id}` removes it"
+                ) from None
         return dict(snapshot.values) if snapshot else {}
 
     @property
