@@ -14,14 +14,16 @@ fallback the output guard uses when a model's reply is rejected.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
 from assistant.coaching import replies
 from assistant.coaching.echo import clause_with
+from assistant.coaching.listen import asked_last_time, listening_reply, moves
 from assistant.coaching.listening import listening_problems
 from assistant.coaching.perspective import supporter_data, supporter_defaults, supporter_variants
+from assistant.coaching.script import ask_line, say_line
 from assistant.coaching.tips import tip_fits, tip_fits_by_card
 from assistant.coaching.variety import least_recent, pick, said_before
 from assistant.knowledge import load_yaml
@@ -82,15 +84,21 @@ def compose(
     previous = tuple(previous_replies)
     base, _, _ = brief.kind.partition("+")
     turn = _Turn(brief, reading, previous, _body_kind(base, brief, reading, previous))
-    body = _body(turn)
-    opener = _opener(turn)
-    reflection = _reflection(turn)
-    topic = replies.topic_clause(reading.topic, previous) if _reflects(turn) else ""
     prefix = " ".join(
         _templates()["kinds"][f"{name}.prefix"]
         for name in ("resume", "back", "restart", "cleared")
         if f"+{name}" in brief.kind
     )
+    if not turn.kind.startswith("ended."):
+        listened = listening_reply(replace(brief, kind=base), reading, previous)
+        if listened is None and turn.kind == "plan.summary":
+            listened = _plan_summary(turn)
+        if listened:
+            return _clean(f"{prefix} {listened}")
+    body = _body(turn)
+    opener = _opener(turn)
+    reflection = _reflection(turn)
+    topic = replies.topic_clause(reading.topic, previous) if _reflects(turn) else ""
     # The fullest reply that passes the listening check; drop the extras when it does not.
     candidates = [
         (prefix, opener, reflection, topic, body(tip=True)),
@@ -221,8 +229,22 @@ def _plan_values(brief: TurnBrief, previous: Sequence[str]) -> dict[str, str]:
         or plan["default_cue"],
         "naming": _as_sentence(facts.get("naming") or plan["default_naming"]),
         "request": _as_sentence(facts.get("request") or plan["default_request"]),
+        "say": say_line(
+            facts.get("feeling", ""), facts.get("story", ""), _clean(plan["default_naming"])
+        ),
+        "ask": ask_line(facts.get("request", ""), _clean(plan["default_request"])),
         "return_plan": pick(returns, previous, rotate=False) or _clean(plan["return_plan"]),
     }
+
+
+def _plan_summary(turn: _Turn) -> str:
+    """The plan with the script in the person's own voice (``assistant.coaching.script``),
+    a question about it only when the last reply asked none."""
+    values = _plan_values(turn.brief, turn.previous)
+    values["cue_cap"] = values["cue"][:1].upper() + values["cue"][1:]
+    summary = replies.fill(_clean(pick(moves()["plan"]["summary"], turn.previous) or ""), values)
+    ask = "" if asked_last_time(turn.previous) else pick(moves()["plan"]["ask"], turn.previous)
+    return _clean(f"{summary} {ask or ''}")
 
 
 def _short_plan() -> dict[str, str]:
