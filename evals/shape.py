@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from assistant.coaching.listening import words_of
+from assistant.coaching.listening import shared_run
 from evals.rubric import coached, coached_prose, question_count
 
 QUOTE_RUN = 5
@@ -25,17 +25,7 @@ QUOTE_RUN = 5
 
 def longest_shared_run(reply: str, person: str) -> int:
     """The longest run of consecutive words the reply shares with the person's message."""
-    mine, theirs = words_of(reply), words_of(person)
-    best = 0
-    previous = [0] * (len(theirs) + 1)
-    for word in mine:
-        current = [0] * (len(theirs) + 1)
-        for j, their_word in enumerate(theirs, start=1):
-            if word == their_word:
-                current[j] = previous[j - 1] + 1
-                best = max(best, current[j])
-        previous = current
-    return best
+    return shared_run(reply, person)
 
 
 def turn_shape(turn: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -47,6 +47,8 @@ def _notes_with(
         notes["early_request"] = _sentence(text)
     if reading.ended:
         notes["ended"] = "yes"  # kept, so no later reply coaches a request to an ex
+    if reading.topic == "infidelity":
+        notes["cheated"] = "yes"  # kept, so no reply pushes them to ask the one who cheated
     if not naming:
         return notes
     if reading.feelings:

@@ -100,7 +100,7 @@ def listening_reply(brief: TurnBrief, reading: Reading, previous: Sequence[str])
         return None
     scene = scene_of(brief.user_text, reading, brief.facts)
     said, short = answer_line(reading, previous, default=True)
-    step = _step_name(base, reading, scene)
+    step = _step_name(base, reading, scene, brief.facts)
     entry = _step_entry(step, brief.perspective)
     values = {"partner": scene.partner or "them", "tool": _tool(previous)}
     offer = _filled(entry.get("offer") or [], values, previous)
@@ -114,8 +114,10 @@ def listening_reply(brief: TurnBrief, reading: Reading, previous: Sequence[str])
     return _join(said, mirror, offer, closing)
 
 
-def _step_name(base: str, reading: Reading, scene: Scene) -> str:
+def _step_name(base: str, reading: Reading, scene: Scene, facts: dict[str, str]) -> str:
     step = STEP_OF_KIND[base]
+    if step.startswith("request.") and facts.get("cheated"):
+        return "request.after_betrayal"
     if step != "regulation":
         return step
     alarm = set(moves()["alarm_feelings"])
@@ -125,7 +127,7 @@ def _step_name(base: str, reading: Reading, scene: Scene) -> str:
 
 def _step_entry(step: str, perspective: str) -> dict[str, Any]:
     own = (moves().get("supporter_steps") or {}).get(step) if perspective == "supporter" else None
-    return own or moves()["steps"][step]
+    return own or {**moves()["steps"], **moves()["steps_extra"]}[step]
 
 
 def _tool(previous: Sequence[str]) -> str:

@@ -66,8 +66,9 @@ def passage(text: str, limit: int = PASSAGE_CHARS) -> str:
     return " ".join(kept)[: limit * 2]
 
 
-def turn_guide(brief: TurnBrief) -> str:
-    """Everything this reply has to do, in the order a reader needs it."""
+def turn_guide(brief: TurnBrief, *, asked_last: bool = False) -> str:
+    """Everything this reply has to do, in the order a reader needs it.  ``asked_last``: the
+    previous reply asked a question, so this one should not (not every reply a question)."""
     lines = ["Guide for this reply (never repeat or mention it):"]
     lines.append(brief.instruction or stage_instruction(brief.stage))
     if who := perspective_instruction(brief.perspective):
@@ -91,7 +92,10 @@ def turn_guide(brief: TurnBrief) -> str:
         lines.append(f"A tip you may use: {tips[0]}")
     for card in brief.cards[:2]:
         lines.append(f"Background ({card.title}): {passage(card.text)}")
-    lines.append("Write under 100 words, in plain warm words, with at most one question, last.")
+    lines.append(
+        "Write under 60 words, in plain warm words, with at most one question, last"
+        + (", or none: your last reply asked one." if asked_last else ".")
+    )
     return "\n".join(lines)
 
 
@@ -108,5 +112,7 @@ def build_messages(history: Sequence[Message], brief: TurnBrief) -> list[Message
     messages: list[Message] = [{"role": "system", "content": system_prompt()}]
     messages.extend(history)
     messages.append({"role": "user", "content": brief.user_text})
-    messages.append({"role": "system", "content": turn_guide(brief)})
+    replies = [m["content"] for m in history if m.get("role") == "assistant"]
+    asked_last = bool(replies) and "?" in replies[-1]
+    messages.append({"role": "system", "content": turn_guide(brief, asked_last=asked_last)})
     return messages
