@@ -113,3 +113,24 @@ def test_the_cli_builds_and_scores(tmp_path: Path, capsys) -> None:
     assert main(["eval", "pairs", "score", str(out / "key.jsonl"), str(judge), "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["overall"]["win_or_tie_rate"] == 1.0
+
+
+def test_shape_counts_words_questions_and_long_quotes(tmp_path: Path, capsys) -> None:
+    from evals.shape import shape_summary
+
+    said = "my husband never listens to me when i talk about work"
+    rows = [
+        {"stage": "naming", "user": said, "reply": "That sounds lonely. What happened?"},
+        {"stage": "naming", "user": said, "reply": 'You said "never listens to me when i talk".'},
+        {"stage": "plan", "user": said, "reply": "Here's your plan. Say it."},
+        {"stage": "escalation", "user": said, "reply": "fixed text " * 40},
+        {"summary": True},
+    ]
+    found = shape_summary(rows)
+    assert found["all"]["replies"] == 3
+    assert found["without_plan"] == {
+        "replies": 2, "median_words": 7.0, "question_rate": 0.5, "quote5_rate": 0.5
+    }
+    run = _write(tmp_path / "run.json", rows)
+    assert main(["eval", "shape", str(run)]) == 0
+    assert json.loads(capsys.readouterr().out)["all"]["replies"] == 3

@@ -1,5 +1,6 @@
 """`closer eval pairs build|score`: blind pairwise judging against reference replies
-(``evals/pairs.py``; the protocol is in the evals README)."""
+(``evals/pairs.py``; the protocol is in the evals README), and `closer eval shape RUN.json`:
+the reply-shape figures of a dialogues run (``evals/shape.py``)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,11 @@ def register(suites: argparse._SubParsersAction) -> None:
     score.add_argument("verdicts", type=Path, nargs="+", metavar="VERDICTS.jsonl")
     score.add_argument("--json", action="store_true", help="print one JSON object")
     score.set_defaults(handler=run_score)
+    shape = suites.add_parser(
+        "shape", help="median words, question share and long quotes of a dialogues run"
+    )
+    shape.add_argument("run", type=Path, metavar="RUN.json", help="closer eval dialogues --json")
+    shape.set_defaults(handler=run_shape)
 
 
 def _rows(path: Path) -> list[dict[str, Any]]:
@@ -93,3 +99,10 @@ def _line(label: str, figures: dict[str, Any]) -> str:
         f"win-or-tie {figures['win_or_tie_rate']}  mean Closer {figures['closer_mean']} "
         f"vs reference {figures['reference_mean']}"
     )
+
+
+def run_shape(args: argparse.Namespace) -> int:
+    from evals.shape import shape_summary
+
+    print(json.dumps(shape_summary(_rows(args.run)), indent=1))
+    return 0
