@@ -87,7 +87,8 @@ def test_the_supporter_perspective_is_heard_the_same_way() -> None:
 
 
 def test_the_script_is_in_their_voice_to_the_partner() -> None:
-    say = say_line("small", "ugh ok. i feel small, like in my head it means he thinks im a burden", "")
+    story = "ugh ok. i feel small, like in my head it means he thinks im a burden"
+    say = say_line("small", story, "")
     assert say == "I feel small, and the story I tell myself is that you think I'm a burden."
     ask = ask_line("ok maybe this: can we talk on sunday evening lol, what do i even say?", "")
     assert ask == "Can we talk on sunday evening?"

@@ -23,7 +23,8 @@ LEADS = re.compile(
 )
 STORY_MARKERS = re.compile(
     r"(?:the )?story i(?:'m| am)? tell(?:ing)? myself is(?: that)?|in my head it means(?: that)?|"
-    r"i tell myself(?: that)?|i(?:'m| am) telling myself(?: that)?|it feels like it means(?: that)?|"
+    r"i tell myself(?: that)?|i(?:'m| am) telling myself(?: that)?|"
+    r"it feels like it means(?: that)?|"
     r"part of me (?:is convinced|thinks|believes|worries)(?: that)?|i keep thinking(?: that)?|"
     r"my brain says|i think it means(?: that)?|which means",
     re.IGNORECASE,

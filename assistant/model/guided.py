@@ -19,8 +19,9 @@ from functools import cache
 from typing import Any
 
 from assistant.coaching import replies
-from assistant.coaching.echo import clause_with
 from assistant.coaching.listen import asked_last_time, listening_reply, moves
+from assistant.coaching.listen_scene import reflection as scene_reflection
+from assistant.coaching.listen_scene import scene_of
 from assistant.coaching.listening import listening_problems
 from assistant.coaching.perspective import supporter_data, supporter_defaults, supporter_variants
 from assistant.coaching.script import ask_line, say_line
@@ -100,9 +101,12 @@ def compose(
     reflection = _reflection(turn)
     topic = replies.topic_clause(reading.topic, previous) if _reflects(turn) else ""
     # The fullest reply that passes the listening check; drop the extras when it does not.
+    # A card's tip only in a supporter's or a blocked request's reply: elsewhere it was advice
+    # nobody asked for (and about children or sex when neither was mentioned).
+    tips = turn.kind == "request.blocking" or _supporter(turn.brief)
     candidates = [
-        (prefix, opener, reflection, topic, body(tip=True)),
-        (prefix, opener, reflection, body(tip=True)),
+        (prefix, opener, reflection, topic, body(tip=tips)),
+        (prefix, opener, reflection, body(tip=tips)),
         (prefix, opener, reflection, topic, body(tip=False)),
         (prefix, opener, reflection, body(tip=False)),
         (prefix, reflection, body(tip=False)),
@@ -151,8 +155,9 @@ def _opener(turn: _Turn) -> str:
 def _reflection(turn: _Turn) -> str:
     if not _reflects(turn):
         return ""
-    calm = turn.kind == "naming.start"
-    return replies.reflection(turn.brief.user_text, turn.reading, turn.previous, calm=calm)
+    # Said back in our words (``listen_scene``), never the person's message in quotes.
+    scene = scene_of(turn.brief.user_text, turn.reading, turn.brief.facts)
+    return scene_reflection(scene, turn.reading, turn.previous)
 
 
 def _body(turn: _Turn) -> Callable[..., str]:
@@ -177,7 +182,8 @@ def _values(turn: _Turn) -> dict[str, str]:
     brief = turn.brief
     finding = brief.blocking[0] if brief.blocking else {}
     values = {
-        "quote": clause_with(brief.user_text, finding.get("quote", "")),
+        # Only the blocking words themselves: their whole sentence read as parroting.
+        "quote": finding.get("quote", ""),
         "rewrite": finding.get("rewrite", ""),
         "label": finding.get("label", ""),
         **{key: _clean(value) for key, value in brief.facts.items()},
