@@ -99,7 +99,8 @@ def listening_reply(brief: TurnBrief, reading: Reading, previous: Sequence[str])
     if base not in STEP_OF_KIND:
         return None
     scene = scene_of(brief.user_text, reading, brief.facts)
-    said, short = answer_line(reading, previous, default=True)
+    # In the request step a question may be the request itself ("could we...?").
+    said, short = answer_line(reading, previous, default=not base.startswith("request."))
     step = _step_name(base, reading, scene, brief.facts)
     entry = _step_entry(step, brief.perspective)
     values = {"partner": scene.partner or "them", "tool": _tool(previous)}

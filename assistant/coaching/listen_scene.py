@@ -18,7 +18,12 @@ from assistant.reading.reading import Reading
 
 BRIEF_WORDS = 3
 _PARTNER = re.compile(r"\b(?:my|our) ([a-zé]+)\b")
-WITH_PARTNER = {"conflict": "the fight with {partner}", "distance": "the distance from {partner}"}
+_WANT = re.compile(
+    r"\b(?:more|some) (time together|quality time|time|closeness|attention|affection|touch|"
+    r"connection|space|help|support|date nights?|sex|fun)\b"
+)
+_CONFLICT_WORD = re.compile(r"\b(argument|fight|row|arguing|fighting)\b")
+WITH_PARTNER = {"conflict": "{what} with {partner}", "distance": "the distance from {partner}"}
 
 
 @cache
@@ -31,6 +36,38 @@ class Scene:
     feeling: str = ""
     situation: str = ""
     partner: str = ""  # "your husband"; empty when the message names no partner
+    want: str = ""  # what they want more of: "time together"
+    signal: str = ""  # the body's alarm in a few words: "with that tight chest"
+    calm: str = ""  # their word for settling: "calmer", "grounded"
+
+
+_BODY_STATE = re.compile(r"^(?:my )?(\w+) (?:is|feels|are|was) (?:so |really |very )?(\w+)$")
+_NOT_CALM_WORDS = frozenset({"breathed", "breathing", "feel", "i'm", "im", "now", "feel calmer"})
+
+
+def signal_of(activation: Sequence[str]) -> str:
+    """The alarm they described, as a trailing phrase: "with that tight chest", "with all
+    that rehearsing", "feeling so furious" ("" when there is none)."""
+    for phrase in activation:
+        found = _BODY_STATE.match(phrase)
+        if found:
+            return f"with that {found.group(2)} {found.group(1)}"
+    for phrase in activation:
+        words = phrase.split()
+        if len(words) == 1 and words[0].endswith("ing"):
+            return f"with all that {words[0]}"
+        if len(words) <= 2 and not phrase.startswith(("my ", "keep ", "can't", "cant")):
+            return f"feeling so {phrase}"
+    return ""
+
+
+def calm_of(calm: Sequence[str]) -> str:
+    """Their one word for settling ("calmer", "settled"), else ""."""
+    for phrase in sorted(calm, key=len):
+        word = phrase.removeprefix("i'm ").removeprefix("feel ").removesuffix(" now")
+        if " " not in word and word not in _NOT_CALM_WORDS:
+            return word
+    return ""
 
 
 def partner_of(text: str) -> str:
@@ -46,9 +83,18 @@ def scene_of(text: str, reading: Reading, facts: dict[str, str] | None = None) -
     feeling = next((f for f in reading.feelings if f[:1] != "("), "")
     partner = partner_of(text)
     situation = str(_moves()["situations"].get(reading.topic or "", ""))
+    if reading.topic == "conflict" and (word := _CONFLICT_WORD.search(text.casefold())):
+        situation = f"the {word.group(1)}"  # their word for it: an argument is not a fight
     if partner and reading.topic in WITH_PARTNER:
-        situation = WITH_PARTNER[str(reading.topic)].format(partner=partner)
-    return Scene(feeling=feeling, situation=situation, partner=partner)
+        situation = WITH_PARTNER[str(reading.topic)].format(partner=partner, what=situation)
+    return Scene(
+        feeling=feeling,
+        situation=situation,
+        partner=partner,
+        signal=signal_of(reading.activation),
+        calm=calm_of(reading.calm),
+        want=found.group(1) if (found := _WANT.search(text.casefold())) else "",
+    )
 
 
 def reflection(scene: Scene, reading: Reading, previous: Sequence[str]) -> str:
@@ -59,6 +105,10 @@ def reflection(scene: Scene, reading: Reading, previous: Sequence[str]) -> str:
         "feeling_adj": str(_moves()["feeling_adj"].get(scene.feeling, "")),
         "situation": scene.situation,
         "Situation": scene.situation[:1].upper() + scene.situation[1:],
+        "signal": scene.signal,
+        "calm": scene.calm,
+        "partner": scene.partner,
+        "want": scene.want,
     }
     if scene.feeling and scene.situation:
         options = lines["feeling_situation"]
@@ -66,12 +116,20 @@ def reflection(scene: Scene, reading: Reading, previous: Sequence[str]) -> str:
         options = lines["feeling"]
     elif reading.activated and scene.situation:
         options = lines["activated_situation"]
+    elif reading.activated and scene.signal:
+        options = lines["activated_signal"]
     elif reading.activated:
         options = lines["activated"]
     elif scene.situation:
         options = lines["situation"]
+    elif reading.settled and scene.calm:
+        options = lines["settled_word"]
     elif reading.settled:
         options = lines["settled"]
+    elif scene.want:
+        options = lines["want"]
+    elif scene.partner:
+        options = lines["partner"]
     elif reading.story:
         options = lines["story"]
     elif len(reading.text.split()) <= BRIEF_WORDS and not reading.question:

@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 
 from assistant.coaching import replies
+from assistant.coaching.echo import blocking_words
 from assistant.coaching.listen import asked_last_time, listening_reply, moves
 from assistant.coaching.listen_scene import reflection as scene_reflection
 from assistant.coaching.listen_scene import scene_of
@@ -182,8 +183,8 @@ def _values(turn: _Turn) -> dict[str, str]:
     brief = turn.brief
     finding = brief.blocking[0] if brief.blocking else {}
     values = {
-        # Only the blocking words themselves: their whole sentence read as parroting.
-        "quote": finding.get("quote", ""),
+        # Only the blocking words and a word or two: their whole sentence read as parroting.
+        "quote": blocking_words(brief.user_text, finding.get("quote", "")),
         "rewrite": finding.get("rewrite", ""),
         "label": finding.get("label", ""),
         **{key: _clean(value) for key, value in brief.facts.items()},
