@@ -105,6 +105,8 @@ def listening_reply(brief: TurnBrief, reading: Reading, previous: Sequence[str])
     entry = _step_entry(step, brief.perspective)
     values = {"partner": scene.partner or "them", "tool": _tool(previous)}
     offer = _filled(entry.get("offer") or [], values, previous)
+    if base == "check_in.greeting" and previous:
+        offer = ""  # what Closer is for is said once, on the first reply
     may_ask = not short and (base in ALWAYS_ASK or not asked_last_time(previous))
     closing = _filled(entry.get("ask") or [], values, previous) if may_ask else ""
     if not closing and not short:
@@ -122,7 +124,10 @@ def _step_name(base: str, reading: Reading, scene: Scene, facts: dict[str, str])
     if step != "regulation":
         return step
     alarm = set(moves()["alarm_feelings"])
-    fits = reading.activated or any(f in alarm for f in reading.feelings)
+    asked = any(re.search(pattern, reading.text) for pattern in moves()["asks_for_help"])
+    # "still racing" after a tool: the alarm they told us about has not passed.
+    still = base == "regulation.still" and "still" in reading.text.split()
+    fits = reading.activated or asked or still or any(f in alarm for f in reading.feelings)
     return "regulation.tool" if fits or base == "regulation.again" else "regulation.listen"
 
 
@@ -153,8 +158,9 @@ def _social_reply(kind: str, brief: TurnBrief, reading: Reading, previous: Seque
         extra = pick(entry["with_plan"], previous) if has_plan else ""
         return _join(line, extra or "")
     if brief.kind.startswith("check_in.greeting") and not previous:
-        ask = _filled(moves()["steps"]["check_in.greeting"]["ask"], {}, previous)
-        return _join(line, said, ask)
+        entry = _step_entry("check_in.greeting", brief.perspective)
+        framing = _filled(entry.get("offer") or [], {}, previous)
+        return _join(line, said, framing, _filled(entry["ask"], {}, previous))
     if said:
         return _join(line, said)
     return _join(line, pick(moves()["social"]["open_door"], previous) or "")

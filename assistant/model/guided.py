@@ -249,7 +249,8 @@ def _plan_summary(turn: _Turn) -> str:
     a question about it only when the last reply asked none."""
     values = _plan_values(turn.brief, turn.previous)
     values["cue_cap"] = values["cue"][:1].upper() + values["cue"][1:]
-    summary = replies.fill(_clean(pick(moves()["plan"]["summary"], turn.previous) or ""), values)
+    plans = moves()["supporter_plan" if _supporter(turn.brief) else "plan"]["summary"]
+    summary = replies.fill(_clean(pick(plans, turn.previous) or ""), values)
     ask = "" if asked_last_time(turn.previous) else pick(moves()["plan"]["ask"], turn.previous)
     return _clean(f"{summary} {ask or ''}")
 
