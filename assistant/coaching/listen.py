@@ -51,7 +51,12 @@ STEP_OF_KIND = {
     "plan.followup": "plan.followup",
 }
 # Kinds where small talk is met in kind instead of the step (the others need their text).
-SOCIAL_OK = frozenset(STEP_OF_KIND) | {"plan.summary"}
+SOCIAL_OK = frozenset(STEP_OF_KIND) | {
+    "plan.summary",
+    "regulation.stuck_offer",
+    "naming.stuck_offer",
+    "request.stuck_offer",
+}
 ALWAYS_ASK = frozenset({"check_in.greeting", "request.start"})
 _QUOTED = re.compile(r'"[^"\n]*"|\u201c[^\u201d\n]*\u201d')
 
@@ -103,7 +108,7 @@ def listening_reply(brief: TurnBrief, reading: Reading, previous: Sequence[str])
     said, short = answer_line(reading, previous, default=not base.startswith("request."))
     step = _step_name(base, reading, scene, brief.facts)
     entry = _step_entry(step, brief.perspective)
-    values = {"partner": scene.partner or "them", "tool": _tool(previous)}
+    values = {"partner": scene.partner or "your partner", "tool": _tool(previous)}
     offer = _filled(entry.get("offer") or [], values, previous)
     if base == "check_in.greeting" and previous:
         offer = ""  # what Closer is for is said once, on the first reply
@@ -112,6 +117,9 @@ def listening_reply(brief: TurnBrief, reading: Reading, previous: Sequence[str])
     if not closing and not short:
         closing = _filled(entry.get("statement") or [], values, previous)
     mirror = "" if short and said else reflection(scene, reading, previous)
+    if reading.specific and not base.startswith(("request.", "plan.")):
+        # A clear ask said early is kept for the plan: say so, rather than ignore it.
+        mirror = _join(mirror, pick(moves()["kept_request"], previous) or "")
     if not (offer or closing or said):
         closing = pick(moves()["validate"], previous) or ""
     return _join(said, mirror, offer, closing)

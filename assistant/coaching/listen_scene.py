@@ -56,7 +56,8 @@ def signal_of(activation: Sequence[str]) -> str:
         words = phrase.split()
         if len(words) == 1 and words[0].endswith("ing"):
             return f"with all that {words[0]}"
-        if len(words) <= 2 and not phrase.startswith(("my ", "keep ", "can't", "cant")):
+        adjective = len(words) == 1 or phrase.endswith("ed up")
+        if adjective and not phrase.startswith(("my ", "keep ", "can't", "cant")):
             return f"feeling so {phrase}"
     return ""
 

@@ -248,7 +248,6 @@ def _plan_summary(turn: _Turn) -> str:
     """The plan with the script in the person's own voice (``assistant.coaching.script``),
     a question about it only when the last reply asked none."""
     values = _plan_values(turn.brief, turn.previous)
-    values["cue_cap"] = values["cue"][:1].upper() + values["cue"][1:]
     plans = moves()["supporter_plan" if _supporter(turn.brief) else "plan"]["summary"]
     summary = replies.fill(_clean(pick(plans, turn.previous) or ""), values)
     ask = "" if asked_last_time(turn.previous) else pick(moves()["plan"]["ask"], turn.previous)
