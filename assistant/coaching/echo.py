@@ -179,7 +179,9 @@ def blocking_words(text: str, quote: str, most: int = 4) -> str:
     """The blocking words as they were typed, extended to the right until the echo says
     something (three words, a content word, not ending mid-phrase), at most ``most``."""
     words = text.split()
-    found = [w.strip(".,!?;:").casefold() for w in words]
+    marks = ".,!?;:'\"\u201c\u201d\u2018\u2019"
+    words = [w.strip(marks) for w in words]
+    found = [w.casefold() for w in words]
     target = quote.casefold().split()
     start = next(
         (i for i in range(len(found)) if found[i : i + len(target)] == target), None
@@ -188,7 +190,7 @@ def blocking_words(text: str, quote: str, most: int = 4) -> str:
         return quote
     rules = listening_rules()
     for end in range(start + len(target), min(start + most, len(words)) + 1):
-        span = [w.strip(".,!?;:") for w in words[start:end]]
+        span = words[start:end]
         low = [w.casefold() for w in span]
         if len(span) >= 3 and has_content_word(low) and low[-1] not in rules.hanging_words:
             return " ".join(span)

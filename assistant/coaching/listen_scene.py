@@ -84,6 +84,10 @@ def scene_of(text: str, reading: Reading, facts: dict[str, str] | None = None) -
     feeling = next((f for f in reading.feelings if f[:1] != "("), "")
     partner = partner_of(text)
     situation = str(_moves()["situations"].get(reading.topic or "", ""))
+    for pattern, phrase in _moves()["situation_phrases"].items():
+        if re.search(pattern, text.casefold()):
+            situation = str(phrase)
+            break
     if reading.topic == "conflict" and (word := _CONFLICT_WORD.search(text.casefold())):
         situation = f"the {word.group(1)}"  # their word for it: an argument is not a fight
     if partner and reading.topic in WITH_PARTNER:

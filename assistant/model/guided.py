@@ -100,7 +100,9 @@ def compose(
     body = _body(turn)
     opener = _opener(turn)
     reflection = _reflection(turn)
-    topic = replies.topic_clause(reading.topic, previous) if _reflects(turn) else ""
+    # The reflection names the situation already; a topic line after it said it twice.
+    topic = "" if reflection else replies.topic_clause(reading.topic, previous)
+    topic = topic if _reflects(turn) else ""
     # The fullest reply that passes the listening check; drop the extras when it does not.
     # A card's tip only in a supporter's or a blocked request's reply: elsewhere it was advice
     # nobody asked for (and about children or sex when neither was mentioned).
