@@ -57,7 +57,7 @@ SOCIAL_OK = frozenset(STEP_OF_KIND) | {
     "naming.stuck_offer",
     "request.stuck_offer",
 }
-ALWAYS_ASK = frozenset({"check_in.greeting", "request.start"})
+ALWAYS_ASK = frozenset({"check_in.greeting"})
 _QUOTED = re.compile(r'"[^"\n]*"|\u201c[^\u201d\n]*\u201d')
 
 
@@ -79,6 +79,8 @@ def social_kind(reading: Reading) -> str | None:
         if any(re.search(pattern, reading.text) for pattern in entry["match"]):
             if reading.feeling and name not in ("bye", "thanks", "good_news"):
                 return None  # "hi, I feel awful" is not small talk
+            if name == "laugh" and reading.topic:
+                return None  # "we argued and never unpaused it lol" tells us something
             return name
     return None
 
