@@ -49,15 +49,16 @@ STEP_OF_KIND = {
     "request.no_ask": "request.no_ask",
     "request.again": "request.no_ask",
     "plan.followup": "plan.followup",
+    "regulation.stuck_offer": "regulation.stuck_offer",
+    "naming.stuck_offer": "naming.stuck_offer",
+    "request.stuck_offer": "request.stuck_offer",
 }
 # Kinds where small talk is met in kind instead of the step (the others need their text).
-SOCIAL_OK = frozenset(STEP_OF_KIND) | {
-    "plan.summary",
-    "regulation.stuck_offer",
-    "naming.stuck_offer",
-    "request.stuck_offer",
-}
-ALWAYS_ASK = frozenset({"check_in.greeting"})
+SOCIAL_OK = frozenset(STEP_OF_KIND) | {"plan.summary"}
+# The flow acts on the answer to a stuck offer, so it is always asked.
+ALWAYS_ASK = frozenset(
+    {"check_in.greeting", "regulation.stuck_offer", "naming.stuck_offer", "request.stuck_offer"}
+)
 _QUOTED = re.compile(r'"[^"\n]*"|\u201c[^\u201d\n]*\u201d')
 
 
@@ -129,7 +130,7 @@ def listening_reply(brief: TurnBrief, reading: Reading, previous: Sequence[str])
 
 def _step_name(base: str, reading: Reading, scene: Scene, facts: dict[str, str]) -> str:
     step = STEP_OF_KIND[base]
-    if step.startswith("request.") and facts.get("cheated"):
+    if step.startswith("request.") and "stuck" not in step and facts.get("cheated"):
         return "request.after_betrayal"
     if step != "regulation":
         return step
@@ -143,7 +144,7 @@ def _step_name(base: str, reading: Reading, scene: Scene, facts: dict[str, str])
 
 def _step_entry(step: str, perspective: str) -> dict[str, Any]:
     own = (moves().get("supporter_steps") or {}).get(step) if perspective == "supporter" else None
-    return own or {**moves()["steps"], **moves()["steps_extra"]}[step]
+    return own or {**moves()["steps"], **moves()["steps_extra"], **moves()["stuck"]}[step]
 
 
 def _tool(previous: Sequence[str]) -> str:
