@@ -106,3 +106,14 @@ def test_the_plan_summary_holds_the_script_not_the_chat() -> None:
     )
     assert '"I feel small, and the story I tell myself is that you think I\'m a burden."' in reply
     assert "ugh" not in reply and "idk" not in reply and "come back" in reply
+
+
+def test_a_model_gets_the_same_move_in_its_turn_guide() -> None:
+    from assistant.coaching.prompting import turn_guide
+
+    bye = turn_guide(TurnBrief("plan", "plan.followup", "thanks so much, bye!"))
+    assert "small talk" in bye and "no exercise" in bye
+    asked = turn_guide(TurnBrief("regulation", "regulation.still", "are you in the US?"))
+    assert "answer it briefly" in asked
+    plain = turn_guide(TurnBrief("naming", "naming.more", "he forgot our anniversary again"))
+    assert "small talk" not in plain and "answer it briefly" not in plain

@@ -94,6 +94,22 @@ def answer_line(reading: Reading, previous: Sequence[str], *, default: bool) -> 
     return older_answer(reading, previous, default=default), False
 
 
+def move_hint(brief: TurnBrief) -> str:
+    """The move this turn needs, for a model's turn guide: the same choice the guided reply
+    makes from the message alone ("" when the step's own instruction is enough)."""
+    text = " ".join(brief.user_text.casefold().split())
+    reading = Reading(text=text, question="?" in text)
+    social = social_kind(reading)
+    if social:
+        return (
+            f"This message is small talk ({social.replace('_', ' ')}): reply in kind in one "
+            "or two short sentences, with no exercise and no question."
+        )
+    if any(any(re.search(p, text) for p in entry["match"]) for entry in moves()["answers"]):
+        return "They asked you something: answer it briefly and honestly first, then listen."
+    return ""
+
+
 def asked_last_time(previous: Sequence[str]) -> bool:
     return bool(previous) and "?" in _QUOTED.sub(" ", previous[-1])
 

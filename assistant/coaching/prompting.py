@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
+from assistant.coaching.listen import move_hint
 from assistant.config import KNOWLEDGE_DIR
 from assistant.knowledge import load_yaml
 from assistant.model.interface import Message, TurnBrief
@@ -75,6 +76,8 @@ def turn_guide(brief: TurnBrief, *, asked_last: bool = False) -> str:
         lines.append(who)
     if kind := kind_instruction(brief.kind):
         lines.append(f"This reply: {kind}")
+    if hint := move_hint(brief):  # the move the guided reply would make, for a model
+        lines.append(hint)
     if brief.echo:
         lines.append(f'Reflect these words of theirs: "{brief.echo}"')
     labels = (("Their feeling", "feeling"), ("Their story", "story"), ("Calming cue", "cue"))
