@@ -75,10 +75,12 @@ def _notes_with(
 def _ended(reading: Reading) -> Update:
     """An ended relationship, once read in a step, is kept: no later reply coaches a request
     toward an ex, until the person says the relationship goes on ("no, we're still
-    together").  Read in a step only: a message that starts a safety check sets nothing."""
+    together").  So is a partner who cheated: no reply pushes them to ask that partner for
+    something.  Read in a step only: a message that starts a safety check sets nothing."""
+    update: Update = {"partner_cheated": True} if reading.topic == "infidelity" else {}
     if reading.together:
-        return {"relationship_ended": False}
-    return {"relationship_ended": True} if reading.ended else {}
+        return {**update, "relationship_ended": False}
+    return {**update, "relationship_ended": True} if reading.ended else update
 
 
 def _named(notes: Notes) -> bool:

@@ -121,6 +121,8 @@ def _facts(state: ConversationState) -> dict[str, str]:
     facts: dict[str, str] = dict(state.get("notes", {}))  # type: ignore[arg-type]
     if state.get("relationship_ended"):
         facts["ended"] = "yes"
+    if state.get("partner_cheated"):
+        facts["cheated"] = "yes"
     return facts
 
 

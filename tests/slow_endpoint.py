@@ -84,15 +84,18 @@ def handler(words: list[str], delay: float, endpoint: Endpoint) -> type[BaseHTTP
 
 def _listening_reply(body: bytes, number: int) -> list[str]:
     """A reply that passes Closer's sentence gate, as a listening model's would: it takes up
-    the person's newest words, does the step's work (breath, body, pause), asks one question,
-    and shares no run of eight words with an earlier reply (each sentence carries the
+    a few of the person's newest words, does the step's work (breath, body, pause), asks one
+    question, and shares no run of eight words with an earlier reply (each sentence carries the
     reply's number in its middle)."""
     try:
         messages = json.loads(body)["messages"]
         said = next(m["content"] for m in reversed(messages) if m["role"] == "user")
     except (ValueError, KeyError, StopIteration):
         return []
-    words = " ".join(said.split()[:12])
+    # A few of their words, not a run of them: the gate holds back a sentence that repeats
+    # more than four consecutive words of the person.
+    long_words = [w.strip(".,!?") for w in said.split() if len(w.strip(".,!?")) > 3]
+    words = ", ".join(dict.fromkeys(long_words[:3])) or "this"
     text = (
         f"Breathe slowly with this: {words}, and pause. "
         f"Notice your feet now, turn {number}, and let them rest. "

@@ -127,7 +127,7 @@ def test_sessions_list_show_export_delete(tmp_path: Path, indexed_home: Path) ->
     exported = run_closer("sessions", "export", session, "--out", str(out), home=indexed_home)
     assert exported.returncode == 0, exported.stderr
     plan = out.read_text(encoding="utf-8")
-    assert "I don't matter to him" in plan and "ten minutes after dinner tonight" in plan
+    assert "I don't matter to you" in plan and "ten minutes after dinner tonight" in plan
 
     assert run_closer("sessions", "delete", session, home=indexed_home).returncode == 0
     gone = run_closer("sessions", "show", session, home=indexed_home)

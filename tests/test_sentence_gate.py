@@ -73,10 +73,19 @@ def test_a_second_question_and_an_invented_quote_are_never_shown() -> None:
 def test_an_invented_quote_is_held_back_but_the_persons_own_words_may_be_quoted() -> None:
     g = gate()
     _, _, shown = run(
-        g, 'You said "my chest is so tight", so let\'s breathe. You said "he is a monster".'
+        g, 'You said "chest is so tight", so let\'s breathe. You said "he is a monster".'
     )
-    assert shown == 'You said "my chest is so tight", so let\'s breathe.'
+    assert shown == 'You said "chest is so tight", so let\'s breathe.'
     assert g.repairs == ["invented quote"]
+
+
+def test_a_sentence_that_pastes_five_of_their_words_back_is_held_back() -> None:
+    g = gate()
+    _, _, shown = run(
+        g, 'A tight chest is your body on alert, so breathe. You said "my chest is so tight".'
+    )
+    assert shown == "A tight chest is your body on alert, so breathe."
+    assert g.repairs == ["quotes the person at length"]
 
 
 def test_a_long_draft_is_cut_at_a_sentence_end_within_the_limit() -> None:

@@ -173,3 +173,25 @@ def _trimmed(words: list[str]) -> list[str]:
     while len(words) > 1 and _bare(words[-1]) in _echo_words("trailing"):
         words.pop()
     return [w for w in words if w.strip(".,!?;:")]
+
+
+def blocking_words(text: str, quote: str, most: int = 4) -> str:
+    """The blocking words as they were typed, extended to the right until the echo says
+    something (three words, a content word, not ending mid-phrase), at most ``most``."""
+    words = text.split()
+    marks = ".,!?;:'\"\u201c\u201d\u2018\u2019"
+    words = [w.strip(marks) for w in words]
+    found = [w.casefold() for w in words]
+    target = quote.casefold().split()
+    start = next(
+        (i for i in range(len(found)) if found[i : i + len(target)] == target), None
+    )
+    if start is None or not target:
+        return quote
+    rules = listening_rules()
+    for end in range(start + len(target), min(start + most, len(words)) + 1):
+        span = words[start:end]
+        low = [w.casefold() for w in span]
+        if len(span) >= 3 and has_content_word(low) and low[-1] not in rules.hanging_words:
+            return " ".join(span)
+    return quote

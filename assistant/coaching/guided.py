@@ -14,13 +14,17 @@ fallback the output guard uses when a model's reply is rejected.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
 from assistant.coaching import replies
-from assistant.coaching.echo import clause_with
+from assistant.coaching.echo import blocking_words
+from assistant.coaching.listen import asked_last_time, listening_reply, moves
+from assistant.coaching.listen_scene import reflection as scene_reflection
+from assistant.coaching.listen_scene import scene_of
 from assistant.coaching.perspective import supporter_data, supporter_defaults, supporter_variants
+from assistant.coaching.script import ask_line, say_line
 from assistant.coaching.tips import tip_fits, tip_fits_by_card
 from assistant.coaching.variety import least_recent, pick, said_before
 from assistant.core.messages import GenerationOptions, ModelRequest, TurnBrief
@@ -82,19 +86,30 @@ def compose(
     previous = tuple(previous_replies)
     base, _, _ = brief.kind.partition("+")
     turn = _Turn(brief, reading, previous, _body_kind(base, brief, reading, previous))
-    body = _body(turn)
-    opener = _opener(turn)
-    reflection = _reflection(turn)
-    topic = replies.topic_clause(reading.topic, previous) if _reflects(turn) else ""
     prefix = " ".join(
         _templates()["kinds"][f"{name}.prefix"]
         for name in ("resume", "back", "restart", "cleared", "unanswered")
         if f"+{name}" in brief.kind
     )
+    if not turn.kind.startswith("ended."):
+        listened = listening_reply(replace(brief, kind=base), reading, previous)
+        if listened is None and turn.kind == "plan.summary":
+            listened = _plan_summary(turn)
+        if listened:
+            return _clean(f"{prefix} {listened}")
+    body = _body(turn)
+    opener = _opener(turn)
+    reflection = _reflection(turn)
+    # The reflection names the situation already; a topic line after it said it twice.
+    topic = "" if reflection else replies.topic_clause(reading.topic, previous)
+    topic = topic if _reflects(turn) else ""
     # The fullest reply that passes the listening check; drop the extras when it does not.
+    # A card's tip only in a supporter's or a blocked request's reply: elsewhere it was advice
+    # nobody asked for (and about children or sex when neither was mentioned).
+    tips = turn.kind == "request.blocking" or _supporter(turn.brief)
     candidates = [
-        (prefix, opener, reflection, topic, body(tip=True)),
-        (prefix, opener, reflection, body(tip=True)),
+        (prefix, opener, reflection, topic, body(tip=tips)),
+        (prefix, opener, reflection, body(tip=tips)),
         (prefix, opener, reflection, topic, body(tip=False)),
         (prefix, opener, reflection, body(tip=False)),
         (prefix, reflection, body(tip=False)),
@@ -143,8 +158,9 @@ def _opener(turn: _Turn) -> str:
 def _reflection(turn: _Turn) -> str:
     if not _reflects(turn):
         return ""
-    calm = turn.kind == "naming.start"
-    return replies.reflection(turn.brief.user_text, turn.reading, turn.previous, calm=calm)
+    # Said back in our words (``listen_scene``), never the person's message in quotes.
+    scene = scene_of(turn.brief.user_text, turn.reading, turn.brief.facts)
+    return scene_reflection(scene, turn.reading, turn.previous)
 
 
 def _body(turn: _Turn) -> Callable[..., str]:
@@ -169,7 +185,8 @@ def _values(turn: _Turn) -> dict[str, str]:
     brief = turn.brief
     finding = brief.blocking[0] if brief.blocking else {}
     values = {
-        "quote": clause_with(brief.user_text, finding.get("quote", "")),
+        # Only the blocking words and a word or two: their whole sentence read as parroting.
+        "quote": blocking_words(brief.user_text, finding.get("quote", "")),
         "rewrite": finding.get("rewrite", ""),
         "label": finding.get("label", ""),
         **{key: _clean(value) for key, value in brief.facts.items()},
@@ -221,8 +238,22 @@ def _plan_values(brief: TurnBrief, previous: Sequence[str]) -> dict[str, str]:
         or plan["default_cue"],
         "naming": _as_sentence(facts.get("naming") or plan["default_naming"]),
         "request": _as_sentence(facts.get("request") or plan["default_request"]),
+        "say": say_line(
+            facts.get("feeling", ""), facts.get("story", ""), _clean(plan["default_naming"])
+        ),
+        "ask": ask_line(facts.get("request", ""), _clean(plan["default_request"])),
         "return_plan": pick(returns, previous, rotate=False) or _clean(plan["return_plan"]),
     }
+
+
+def _plan_summary(turn: _Turn) -> str:
+    """The plan with the script in the person's own voice (``assistant.coaching.script``),
+    a question about it only when the last reply asked none."""
+    values = _plan_values(turn.brief, turn.previous)
+    plans = moves()["supporter_plan" if _supporter(turn.brief) else "plan"]["summary"]
+    summary = replies.fill(_clean(pick(plans, turn.previous) or ""), values)
+    ask = "" if asked_last_time(turn.previous) else pick(moves()["plan"]["ask"], turn.previous)
+    return _clean(f"{summary} {ask or ''}")
 
 
 def _short_plan() -> dict[str, str]:

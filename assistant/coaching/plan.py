@@ -23,8 +23,15 @@ def plan_markdown(
     if the partner is not ready, and how they will go first with openness."""
     defaults = load_yaml("prompts/guided.yaml")["plan"]
     cue = notes.get("cue") or defaults["default_cue"]
-    naming = notes.get("naming") or "(not written yet: finish the naming step)"
-    request = notes.get("request") or "(not written yet: finish the request step)"
+    from assistant.coaching.script import ask_line, say_line
+
+    # The script in their own voice, to the partner: no chat noise, no question to us.
+    naming = "(not written yet: finish the naming step)"
+    if notes.get("naming"):
+        naming = say_line(notes.get("feeling", ""), notes.get("story", ""), notes["naming"])
+    request = "(not written yet: finish the request step)"
+    if notes.get("request"):
+        request = ask_line(notes["request"], notes["request"])
     return_plan = " ".join(defaults["return_plan"].split())
     lines = [
         "# My plan for the conversation",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
+from assistant.coaching.listen import move_hint
 from assistant.config import KNOWLEDGE_DIR
 from assistant.core.messages import Message, TurnBrief
 from assistant.knowledge import load_yaml
@@ -65,14 +66,17 @@ def passage(text: str, limit: int = PASSAGE_CHARS) -> str:
     return " ".join(kept)[: limit * 2]
 
 
-def turn_guide(brief: TurnBrief) -> str:
-    """Everything this reply has to do, in the order a reader needs it."""
+def turn_guide(brief: TurnBrief, *, asked_last: bool = False) -> str:
+    """Everything this reply has to do, in the order a reader needs it.  ``asked_last``: the
+    previous reply asked a question, so this one should not (not every reply a question)."""
     lines = ["Guide for this reply (never repeat or mention it):"]
     lines.append(brief.instruction or stage_instruction(brief.stage))
     if who := perspective_instruction(brief.perspective):
         lines.append(who)
     if kind := kind_instruction(brief.kind):
         lines.append(f"This reply: {kind}")
+    if hint := move_hint(brief):  # the move the guided reply would make, for a model
+        lines.append(hint)
     if brief.echo:
         lines.append(f'Reflect these words of theirs: "{brief.echo}"')
     labels: tuple[tuple[str, str], ...] = (
@@ -95,7 +99,10 @@ def turn_guide(brief: TurnBrief) -> str:
         lines.append(f"A tip you may use: {tips[0]}")
     for card in brief.cards[:2]:
         lines.append(f"Background ({card.title}): {passage(card.text)}")
-    lines.append("Write under 100 words, in plain warm words, with at most one question, last.")
+    lines.append(
+        "Write under 60 words, in plain warm words, with at most one question, last"
+        + (", or none: your last reply asked one." if asked_last else ".")
+    )
     return "\n".join(lines)
 
 
@@ -112,5 +119,7 @@ def build_messages(history: Sequence[Message], brief: TurnBrief) -> list[Message
     messages: list[Message] = [{"role": "system", "content": system_prompt()}]
     messages.extend(history)
     messages.append({"role": "user", "content": brief.user_text})
-    messages.append({"role": "system", "content": turn_guide(brief)})
+    replies = [m["content"] for m in history if m.get("role") == "assistant"]
+    asked_last = bool(replies) and "?" in replies[-1]
+    messages.append({"role": "system", "content": turn_guide(brief, asked_last=asked_last)})
     return messages

@@ -129,6 +129,22 @@ def repeated_sentences(reply: str, previous_replies: Sequence[str]) -> list[str]
     return repeated
 
 
+def shared_run(reply: str, person_text: str) -> int:
+    """The longest run of consecutive words the reply shares with the person's message,
+    quoted or not: pasting someone's words back reads as parroting either way."""
+    mine, theirs = words_of(reply), words_of(person_text)
+    best = 0
+    previous = [0] * (len(theirs) + 1)
+    for word in mine:
+        current = [0] * (len(theirs) + 1)
+        for j, their_word in enumerate(theirs, start=1):
+            if word == their_word:
+                current[j] = previous[j - 1] + 1
+                best = max(best, current[j])
+        previous = current
+    return best
+
+
 def question_count(text: str) -> int:
     return _QUOTED.sub(" ", text).count("?")
 

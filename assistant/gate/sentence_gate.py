@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from assistant.gate import draft_checks as checks
-from assistant.gate.listening import listening_problems
+from assistant.gate.listening import listening_problems, shared_run
 
 # A sentence ends at . ! ? or an ellipsis (and any closing quotes or brackets), then space.
 _SENTENCE_END = re.compile("[.!?\u2026]+[\"'\u201d\u2019)\\]]*(?=\\s)")
@@ -28,6 +28,7 @@ REASONS = (
     "too long",
     "more than one question",
     "repeats itself",
+    "quotes the person at length",
     "repeats an earlier reply",
     "ignores the step",
     "does not reflect the person",
@@ -130,6 +131,10 @@ class SentenceGate:
             return "more than one question"
         if checks.repeats(sentence, self._shown + self._held):
             return "repeats itself"
+        # Their words pasted back read as parroting; the plan is their own script, said back.
+        quote_limit = self.limits.get("max_quote_words", 4)
+        if self.stage != "plan" and shared_run(sentence, self.person) > quote_limit:
+            return "quotes the person at length"
         for problem in listening_problems(so_far + sentence, self.person, self.previous_replies):
             if problem in _LISTENING:  # length and questions are counted above
                 return _LISTENING[problem]

@@ -31,6 +31,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     from closer.cli.eval_language import register as register_language
 
     register_language(suites)  # dialogues, reading
+    from closer.cli.eval_pairs import register as register_pairs
+
+    register_pairs(suites)  # pairs build, pairs score
 
 
 def _register_safety(suites: argparse._SubParsersAction) -> None:
