@@ -18,6 +18,9 @@ from evals.suite import below_baseline, run_suite
 from tests.test_evals_report import suite_parser
 
 BASELINE = Path(__file__).resolve().parent.parent / "evals" / "baseline.json"
+# Every scenario, the safety set with its embeddings and the retrieval set, once for the
+# module: minutes on two cores.
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")

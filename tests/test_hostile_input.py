@@ -79,7 +79,8 @@ def check_history(home: Path, session: str) -> None:
         assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
 
-@pytest.mark.parametrize("model", ["guided", "tiny-gguf"])
+# With the model every turn loads and runs llama.cpp in a fresh process: over a minute.
+@pytest.mark.parametrize("model", ["guided", pytest.param("tiny-gguf", marks=pytest.mark.slow)])
 def test_hostile_script_in_batch_mode(model: str, indexed_home: Path, tmp_path: Path) -> None:
     args = ["--model", str(tiny_model())] if model == "tiny-gguf" else []
     script = hostile_script(tmp_path / "hostile.txt")
