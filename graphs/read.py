@@ -9,6 +9,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 
 from assistant.coaching.echo import key_phrase
+from assistant.coaching.listen import refuses_exercise
 from assistant.core.screening import Screening
 from assistant.reading.reader import read as read_rules_only
 from assistant.safety.escalation import check_question
@@ -44,6 +45,8 @@ def read(state: ConversationState, runtime: Runtime[Context]) -> Update:
             "source": _evidence(screening),
         }
         update["safety"] = {**watch, "checking": {**checking, "resume": state.get("stage")}}
+    if refuses_exercise(reading.text):
+        update["no_exercises"] = True
     # A "yes" to "go back / start over?" confirms it; anything else lets it go.
     update["pending"] = None
     if state.get("pending") and reading.accepts:

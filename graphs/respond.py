@@ -123,6 +123,8 @@ def _facts(state: ConversationState) -> dict[str, str]:
         facts["ended"] = "yes"
     if state.get("partner_cheated"):
         facts["cheated"] = "yes"
+    if state.get("no_exercises"):
+        facts["no_exercises"] = "yes"
     return facts
 
 

@@ -92,6 +92,7 @@ class ConversationMemory(TypedDict, total=False):
     notes: Notes
     relationship_ended: bool  # kept, so no later reply coaches a request toward an ex
     partner_cheated: bool  # kept, so no reply pushes them to ask the one who cheated
+    no_exercises: bool  # they said no to an exercise: none is offered again
     escalation: Escalation | None
     safety: SafetyWatch
     pending: str | None  # "back" or "restart", asked about and waiting for a yes

@@ -94,6 +94,29 @@ def answer_line(reading: Reading, previous: Sequence[str], *, default: bool) -> 
     return older_answer(reading, previous, default=default), False
 
 
+def refuses_exercise(text: str) -> bool:
+    """The person says no to an exercise: none is offered again in this conversation."""
+    return any(re.search(pattern, text) for pattern in moves()["refuses_exercise"])
+
+
+def draft_line(
+    reading: Reading, scene: Scene, facts: dict[str, str], previous: Sequence[str]
+) -> str:
+    """Words they could send, in their own voice, when they ask for them ("" otherwise)."""
+    entry = moves()["draft"]
+    if not any(re.search(pattern, reading.text) for pattern in entry["match"]):
+        return ""
+    request = (facts.get("request") or "").strip()
+    if request and request.endswith("?"):
+        options = entry["with_request"]
+    elif scene.feeling or facts.get("feeling"):
+        options = entry["with_feeling"]
+    else:
+        options = entry["plain"]
+    values = {"feeling": scene.feeling or facts.get("feeling", ""), "request": request}
+    return _filled(options, values, previous)
+
+
 def move_hint(brief: TurnBrief) -> str:
     """The move this turn needs, for a model's turn guide: the same choice the guided reply
     makes from the message alone ("" when the step's own instruction is enough)."""
@@ -123,6 +146,8 @@ def listening_reply(brief: TurnBrief, reading: Reading, previous: Sequence[str])
     if base not in STEP_OF_KIND:
         return None
     scene = scene_of(brief.user_text, reading, brief.facts)
+    if draft := draft_line(reading, scene, brief.facts, previous):
+        return draft  # they asked for words to send: give them words, nothing else
     # In the request step a question may be the request itself ("could we...?").
     said, short = answer_line(reading, previous, default=not base.startswith("request."))
     step = _step_name(base, reading, scene, brief.facts)
@@ -136,6 +161,8 @@ def listening_reply(brief: TurnBrief, reading: Reading, previous: Sequence[str])
     if not closing and not short:
         closing = _filled(entry.get("statement") or [], values, previous)
     mirror = "" if short and said else reflection(scene, reading, previous)
+    if refuses_exercise(reading.text):
+        mirror = _join(pick(moves()["refused_exercise_ack"], previous) or "", mirror)
     if reading.specific and not base.startswith(("request.", "plan.")):
         # A clear ask said early is kept for the plan: say so, rather than ignore it.
         mirror = _join(mirror, pick(moves()["kept_request"], previous) or "")
@@ -155,6 +182,8 @@ def _step_name(base: str, reading: Reading, scene: Scene, facts: dict[str, str])
     # "still racing" after a tool: the alarm they told us about has not passed.
     still = base == "regulation.still" and "still" in reading.text.split()
     fits = reading.activated or asked or still or any(f in alarm for f in reading.feelings)
+    if facts.get("no_exercises") or refuses_exercise(reading.text):
+        return "regulation.listen"  # they said no to exercises: listen instead
     return "regulation.tool" if fits or base == "regulation.again" else "regulation.listen"
 
 
