@@ -23,3 +23,6 @@ class Context:
     retriever: Retriever | None = None
     options: GenerationOptions = GenerationOptions()
     reader: Reader | None = None  # None: the rule layer alone
+    # Embeds a list of texts (the embedder's cache keeps them for the turn): the read node
+    # embeds everything the screen, the reader and retrieval will ask for in one call.
+    embed: Callable[[list[str]], object] | None = None

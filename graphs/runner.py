@@ -16,7 +16,7 @@ from assistant.config import Settings
 from assistant.core.events import Event, Notice, ReplyDelta, TurnResult
 from assistant.core.messages import ChatModel, GenerationOptions, Message
 from assistant.core.perspective import Perspective
-from assistant.core.protocols import Retriever
+from assistant.core.protocols import Embedder, Retriever
 from assistant.knowledge import load_yaml
 from assistant.storage import Store, open_failure
 from assistant.text import clean_message
@@ -40,6 +40,7 @@ class Services:
     graph: Any = field(default=None)
     warnings: list[str] = field(default_factory=list)  # parts that could not load, for the person
     reader: Reader | None = None  # None: the rule layer alone
+    embedder: Embedder | None = None  # the one the screen and the reader use, if any
 
     def __post_init__(self) -> None:
         if self.graph is None:
@@ -54,6 +55,7 @@ class Services:
             retriever=self.retriever,
             options=self.options,
             reader=self.reader,
+            embed=self.embedder.embed if self.embedder is not None else None,
         )
 
 
