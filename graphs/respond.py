@@ -4,6 +4,7 @@ reply (model or guided composer, streamed, checked by the output guard)."""
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from langgraph.config import get_stream_writer
@@ -19,11 +20,12 @@ from assistant.coaching.prompting import (
 from assistant.core.events import Notice, ReplyDelta, ReplyReplaced
 from assistant.core.messages import Card, Message, ModelRequest, TurnBrief
 from assistant.core.perspective import perspective_of
-from assistant.gate.sentence_gate import SentenceGate
+from assistant.gate.sentence_gate import GateVerdict, SentenceGate
 from assistant.text import words
 from graphs.context import Context
 from graphs.read import reading_of
 from graphs.state import ConversationState
+from graphs.timing import timed
 
 log = logging.getLogger("closer.respond")
 Update = dict[str, Any]
@@ -188,24 +190,26 @@ def _model_reply(
         ],
     )
     notice = None
+    reason: str | None
     try:
         stream = ctx.model.stream(ModelRequest(messages=messages, brief=brief), ctx.options)
         # Models that fit history to their context say so on the stream: show it.
         if notice := getattr(stream, "notice", None):
             write(Notice(notice))
         try:
-            for piece in stream:
-                if shown := gate.feed(piece):
-                    write(ReplyDelta(shown))
-                if gate.stopped:
-                    break
+            ended = _pour(stream, gate, ctx, write)
         finally:
-            getattr(stream, "close", lambda: None)()
-        finished = gate.stopped or getattr(stream, "finish_reason", "stop") != "length"
-        tail, verdict = gate.finish(finished=finished)
-        if tail:
-            write(ReplyDelta(tail))
-        reason = verdict.rejected
+            getattr(stream, "close", lambda: None)()  # generation stops here
+        if ended == STOPPED:  # the person stopped it: what they saw is the reply
+            return gate.shown_so_far(), STOPPED, notice
+        if ended:  # out of time before anything was shown: nothing of the draft is shown
+            verdict, reason = GateVerdict(shown="", rejected=ended), ended
+        else:
+            finished = gate.stopped or getattr(stream, "finish_reason", "stop") != "length"
+            tail, verdict = gate.finish(finished=finished)
+            if tail:
+                write(ReplyDelta(tail))
+            reason = verdict.rejected
     except Exception as error:  # a model failure must never cost the person their turn
         log.warning("model failed, using the guided reply: %s", error)
         verdict = None
@@ -217,6 +221,31 @@ def _model_reply(
         write(ReplyReplaced(guided, reason or "model error"))
         return guided, reason, notice
     return verdict.shown, None, notice
+
+
+STOPPED = "stopped by the person"
+
+
+def _pour(stream: Any, gate: SentenceGate, ctx: Context, write: Any) -> str | None:
+    """Feed the model's pieces through the gate, showing what it releases.  Returns None when
+    the model or the gate ended the reply, ``STOPPED`` when the person stopped it, or why the
+    draft ran out of time: no checked sentence within ``ctx.first_words_s``.  The clock is
+    read as each piece arrives, so a model busy before its first token is cut at that token."""
+    budget = ctx.first_words_s
+    deadline = time.monotonic() + budget if budget is not None else None
+    for piece in stream:
+        if ctx.stop is not None and ctx.stop.is_set():
+            return STOPPED
+        with timed("gate"):
+            shown = gate.feed(piece)
+        if shown:
+            write(ReplyDelta(shown))
+            deadline = None  # the first words are out: the rest may take its time
+        if gate.stopped:
+            return None
+        if deadline is not None and time.monotonic() > deadline:
+            return f"no checked sentence within {budget:g} s"
+    return None
 
 
 def _with_support_note(state: ConversationState, ctx: Context, reply: str) -> str:

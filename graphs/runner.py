@@ -7,7 +7,9 @@ once, when it finishes (``durability="exit"``), so a turn is either saved whole 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +58,7 @@ class Services:
             options=self.options,
             reader=self.reader,
             embed=self.embedder.embed if self.embedder is not None else None,
+            first_words_s=self.settings.first_words_s or None,  # 0: no limit
         )
 
 
@@ -95,12 +98,13 @@ class Conversation:
     def history(self) -> list[Message]:
         return list(self.state().get("messages", []))
 
-    def send(self, text: str | bytes) -> Iterator[Event]:
+    def send(self, text: str | bytes, stop: threading.Event | None = None) -> Iterator[Event]:
         """Run one turn, yielding notices and reply pieces as they happen, then the result.
 
         The conversation's turn lock is held for the whole turn, so a pause, a delete or
         another message on the same conversation waits for it; a conversation deleted before
-        its turn began gets a plain answer and nothing is written."""
+        its turn began gets a plain answer and nothing is written.  Setting ``stop`` ends a
+        model's reply where it stands: what was shown is the reply, and it is saved."""
         clean = clean_message(text, self.services.settings.max_message_chars)
         store = self.services.store
         with store.turn_lock(self.thread_id):
@@ -109,9 +113,11 @@ class Conversation:
                 return
             for notice in clean.notices:
                 yield Notice(notice)
-            yield from self._run_turn(clean.text, list(clean.notices))
+            yield from self._run_turn(clean.text, list(clean.notices), stop)
 
-    def _run_turn(self, text: str, notices: list[str]) -> Iterator[Event]:
+    def _run_turn(
+        self, text: str, notices: list[str], stop: threading.Event | None = None
+    ) -> Iterator[Event]:
         store = self.services.store
         values: dict[str, Any] = {}
         first_turn = not self._known
@@ -126,7 +132,7 @@ class Conversation:
             for mode, chunk in self.services.graph.stream(
                 given,
                 self._config,
-                context=self.services.context,
+                context=dataclasses.replace(self.services.context, stop=stop),
                 stream_mode=["custom", "values"],
                 durability="exit",
             ):

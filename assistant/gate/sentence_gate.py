@@ -88,6 +88,10 @@ class SentenceGate:
             released.append(self._take(sentence))
         return "".join(released)
 
+    def shown_so_far(self) -> str:
+        """Everything released until now (a reply stopped mid-way is saved as this)."""
+        return "".join(self._shown).strip()
+
     def finish(self, *, finished: bool) -> tuple[str, GateVerdict]:
         """The last text to show, and the verdict.  ``finished`` is False when the model hit
         its token limit: the unfinished last sentence is then dropped."""
