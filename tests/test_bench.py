@@ -40,14 +40,16 @@ def test_report_has_the_three_figures_and_raw_numbers(tiny_gguf: Path) -> None:
 def test_guided_turn_embeds_once_and_long_posts_in_one_call() -> None:
     """Counts, not times: a guided turn makes one call into the embedding model for the
     message (screen, reader and retrieval share it), plus at most one per step the first
-    time that step's own text is blended into a query (five steps); a long post one call."""
+    time that step's own text is blended into a query (five steps); a long post at most one."""
     turns = 16
     report = run_bench(guided_only=True, overhead_turns=turns)
     assert "decode_ratio" not in report and report["meets_targets"] == {
         "overhead_p50_ms": report["overhead_p50_ms"] <= 30.0
     }
     assert report["overhead_embed_calls"] <= 1 + 5 / turns
-    assert report["screen_long_post_embed_calls"] == 1.0
+    # One call a post; none for a post the patterns already call a crisis (nothing ranks
+    # above it, so the learned and example layers do not run).
+    assert 0 < report["screen_long_post_embed_calls"] <= 1.0
 
 
 def test_cli_rejects_a_bad_model(tmp_path: Path, closer_home: Path) -> None:
