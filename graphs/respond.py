@@ -4,6 +4,7 @@ reply (model or guided composer, streamed, checked by the output guard)."""
 from __future__ import annotations
 
 import logging
+import queue
 import time
 from typing import Any
 
@@ -23,6 +24,7 @@ from assistant.core.perspective import perspective_of
 from assistant.gate.sentence_gate import GateVerdict, SentenceGate
 from assistant.text import words
 from graphs.context import Context
+from graphs.pieces import Pieces
 from graphs.read import reading_of
 from graphs.state import ConversationState
 from graphs.timing import timed
@@ -196,10 +198,13 @@ def _model_reply(
         # Models that fit history to their context say so on the stream: show it.
         if notice := getattr(stream, "notice", None):
             write(Notice(notice))
+        pieces = Pieces(stream)
         try:
-            ended = _pour(stream, gate, ctx, write)
+            ended = _pour(pieces, gate, ctx, write)
         finally:
-            getattr(stream, "close", lambda: None)()  # generation stops here
+            pieces.abandon()  # the reading thread closes the stream at its next piece
+        if not ended:
+            pieces.done.wait()  # finished: the stream's finish_reason is final
         if ended == STOPPED:  # the person stopped it: what they saw is the reply
             return gate.shown_so_far(), STOPPED, notice
         if ended:  # out of time before anything was shown: nothing of the draft is shown
@@ -226,16 +231,25 @@ def _model_reply(
 STOPPED = "stopped by the person"
 
 
-def _pour(stream: Any, gate: SentenceGate, ctx: Context, write: Any) -> str | None:
+def _pour(pieces: Pieces, gate: SentenceGate, ctx: Context, write: Any) -> str | None:
     """Feed the model's pieces through the gate, showing what it releases.  Returns None when
     the model or the gate ended the reply, ``STOPPED`` when the person stopped it, or why the
-    draft ran out of time: no checked sentence within ``ctx.first_words_s``.  The clock is
-    read as each piece arrives, so a model busy before its first token is cut at that token."""
+    draft ran out of time: no checked sentence within ``ctx.first_words_s`` (kept even while
+    the model is still reading its prompt: the wait for a piece is what times out)."""
     budget = ctx.first_words_s
     deadline = time.monotonic() + budget if budget is not None else None
-    for piece in stream:
+    while True:
         if ctx.stop is not None and ctx.stop.is_set():
             return STOPPED
+        wait = POLL_S if deadline is None else min(POLL_S, deadline - time.monotonic())
+        if deadline is not None and wait <= 0:
+            return f"no checked sentence within {budget:g} s"
+        try:
+            piece = pieces.get(timeout=wait)
+        except queue.Empty:
+            continue
+        if piece is None:
+            return None
         with timed("gate"):
             shown = gate.feed(piece)
         if shown:
@@ -243,9 +257,9 @@ def _pour(stream: Any, gate: SentenceGate, ctx: Context, write: Any) -> str | No
             deadline = None  # the first words are out: the rest may take its time
         if gate.stopped:
             return None
-        if deadline is not None and time.monotonic() > deadline:
-            return f"no checked sentence within {budget:g} s"
-    return None
+
+
+POLL_S = 0.1  # how often a waiting reply looks at the Stop button
 
 
 def _with_support_note(state: ConversationState, ctx: Context, reply: str) -> str:

@@ -69,7 +69,7 @@ def test_stop_ends_generation_and_saves_what_was_shown(closer_home) -> None:  # 
             result = event
     assert result is not None and shown and result.fallback == STOPPED
     assert result.reply == "".join(shown).strip() and len(result.reply) < len(REPLY)
-    assert model.closed.is_set() and model.yielded < len(REPLY.split(" "))
+    assert model.closed.wait(5) and model.yielded < len(REPLY.split(" "))
     saved = Conversation(services, conversation.thread_id).history()
     assert [m["content"] for m in saved] == [MESSAGE, result.reply]
     services.store.close()
@@ -89,5 +89,25 @@ def test_a_draft_with_nothing_checked_in_its_budget_gives_way_to_the_guided_repl
     assert not any(isinstance(e, ReplyDelta) for e in events)  # nothing of the draft shown
     [replaced] = [e for e in events if isinstance(e, ReplyReplaced)]
     assert result.reply == replaced.text and "partner. That makes sense" not in result.reply
-    assert model.closed.is_set() and model.yielded < 8  # generation was cancelled early
+    assert model.closed.wait(5) and model.yielded < 8  # generation was cancelled early
+    services.store.close()
+
+
+class PromptBoundModel(PacedModel):
+    """Busy before its first piece (as llama.cpp is while it reads a long prompt)."""
+
+    def stream(self, request: ModelRequest, options: GenerationOptions) -> Iterator[str]:
+        time.sleep(8.0)
+        yield from super().stream(request, options)
+
+
+def test_the_budget_holds_while_the_model_is_still_reading_its_prompt(closer_home) -> None:  # noqa: ANN001
+    from graphs.runner import Conversation
+
+    model = PromptBoundModel(delay=0.01)
+    services = _services(replace(Settings(home=closer_home), first_words_s=0.5), model)
+    result = Conversation(services).turn(MESSAGE)
+    assert model.yielded == 0  # the turn ended (guided reply shown and saved) before it
+    assert result.fallback == "no checked sentence within 0.5 s"
+    assert model.closed.wait(30) and model.yielded <= 1  # then closed at its first piece
     services.store.close()
