@@ -21,7 +21,7 @@ from assistant.coaching.prompting import (
 from assistant.core.events import Notice, ReplyDelta, ReplyReplaced
 from assistant.core.messages import Card, Message, ModelRequest, TurnBrief
 from assistant.core.perspective import perspective_of
-from assistant.gate.sentence_gate import GateVerdict, SentenceGate
+from assistant.gate.sentence_gate import OUT_OF_TIME, STOPPED, GateVerdict, SentenceGate
 from assistant.text import words
 from graphs.context import Context
 from graphs.pieces import Pieces
@@ -228,7 +228,6 @@ def _model_reply(
     return verdict.shown, None, notice
 
 
-STOPPED = "stopped by the person"
 
 
 def _pour(pieces: Pieces, gate: SentenceGate, ctx: Context, write: Any) -> str | None:
@@ -243,7 +242,8 @@ def _pour(pieces: Pieces, gate: SentenceGate, ctx: Context, write: Any) -> str |
             return STOPPED
         wait = POLL_S if deadline is None else min(POLL_S, deadline - time.monotonic())
         if deadline is not None and wait <= 0:
-            return f"no checked sentence within {budget:g} s"
+            log.info("no checked sentence within %g s: the guided reply is shown", budget)
+            return OUT_OF_TIME
         try:
             piece = pieces.get(timeout=wait)
         except queue.Empty:

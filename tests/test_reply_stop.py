@@ -12,7 +12,7 @@ from dataclasses import replace
 from assistant.config import Settings
 from assistant.core.events import ReplyDelta, ReplyReplaced, TurnResult
 from assistant.core.messages import GenerationOptions, ModelRequest
-from graphs.respond import STOPPED
+from assistant.gate.sentence_gate import OUT_OF_TIME, STOPPED
 
 REPLY = (
     "It sounds like your chest tightens when you think about raising this with your "
@@ -85,7 +85,7 @@ def test_a_draft_with_nothing_checked_in_its_budget_gives_way_to_the_guided_repl
     events = list(Conversation(services).send(MESSAGE))
     result = events[-1]
     assert isinstance(result, TurnResult)
-    assert result.fallback == "no checked sentence within 0.5 s"
+    assert result.fallback == OUT_OF_TIME
     assert not any(isinstance(e, ReplyDelta) for e in events)  # nothing of the draft shown
     [replaced] = [e for e in events if isinstance(e, ReplyReplaced)]
     assert result.reply == replaced.text and "partner. That makes sense" not in result.reply
@@ -108,6 +108,6 @@ def test_the_budget_holds_while_the_model_is_still_reading_its_prompt(closer_hom
     services = _services(replace(Settings(home=closer_home), first_words_s=0.5), model)
     result = Conversation(services).turn(MESSAGE)
     assert model.yielded == 0  # the turn ended (guided reply shown and saved) before it
-    assert result.fallback == "no checked sentence within 0.5 s"
+    assert result.fallback == OUT_OF_TIME
     assert model.closed.wait(30) and model.yielded <= 1  # then closed at its first piece
     services.store.close()

@@ -21,6 +21,10 @@ from assistant.gate.listening import listening_problems
 _SENTENCE_END = re.compile("[.!?\u2026]+[\"'\u201d\u2019)\\]]*(?=\\s)")
 
 
+# Not the gate's own verdicts, but what the reply node records around it: the draft had no
+# checked sentence within its time budget; the person pressed Stop.
+OUT_OF_TIME = "no checked sentence in time"
+STOPPED = "stopped by the person"
 # Every reason the gate gives, for reports and tests.
 REASONS = (
     "empty",
@@ -37,6 +41,8 @@ REASONS = (
     "invented quote",
     "short echo",
     "cut echo",
+    OUT_OF_TIME,
+    STOPPED,
 )
 # The listening check's problems (assistant.gate.listening) as gate reasons.
 _LISTENING = {
