@@ -60,6 +60,9 @@ class Settings:
     stuck_after: int = 3  # turns in one stage before we offer to move on
     max_message_chars: int = 8000
     ui_token: str | None = None  # a fixed page token (bookmarkable); None: fresh per start
+    # Seconds a model's draft has to show its first checked sentence before the guided reply
+    # is shown instead; 0: no limit (a slow endpoint that must be heard out).
+    first_words_s: float = 2.0
 
     @property
     def db_path(self) -> Path:
@@ -102,6 +105,7 @@ _ENV_KEYS = {
     "n_ctx": "CLOSER_N_CTX",
     "kernels": "CLOSER_KERNELS",
     "ui_token": "CLOSER_UI_TOKEN",
+    "first_words_s": "CLOSER_FIRST_WORDS_S",
 }
 
 
@@ -138,6 +142,14 @@ def _typed(key: str, value: Any, source: Path) -> Any:
         if number < 1 or isinstance(value, bool):
             raise ConfigError(f"{key} must be a whole number above 0, not {value!r} ({source}).")
         return number
+    if key == "first_words_s":
+        try:
+            seconds = float(value)
+        except (TypeError, ValueError):
+            seconds = -1.0
+        if seconds < 0 or isinstance(value, bool):
+            raise ConfigError(f"{key} must be seconds, 0 or more, not {value!r} ({source}).")
+        return seconds
     if not isinstance(value, str):
         raise ConfigError(f"{key} must be text in quotes, not {value!r} ({source}).")
     return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -23,3 +24,12 @@ class Context:
     retriever: Retriever | None = None
     options: GenerationOptions = GenerationOptions()
     reader: Reader | None = None  # None: the rule layer alone
+    # Embeds a list of texts (the embedder's cache keeps them for the turn): the read node
+    # embeds everything the screen, the reader and retrieval will ask for in one call.
+    embed: Callable[[list[str]], object] | None = None
+    # Set by the person's "stop" (or a pause) while a reply streams: generation ends, what was
+    # shown stays and is saved.  One per turn (``Conversation.send``).
+    stop: threading.Event | None = None
+    # A model's draft must show its first checked sentence within this many seconds, else
+    # generation is cancelled and the guided reply is shown (None: no limit).
+    first_words_s: float | None = None

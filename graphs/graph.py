@@ -10,6 +10,7 @@ from langgraph.graph import END, START, StateGraph
 from graphs import nodes, read, respond, routing, safety_flow
 from graphs.context import Context
 from graphs.state import ConversationState, TurnInput
+from graphs.timing import timed_node
 
 # Node functions differ in their signatures (some take the runtime): typed loosely here.
 STAGE_NODES: dict[str, Any] = {
@@ -35,11 +36,12 @@ SAFETY_NODES: dict[str, Any] = {
 
 def build_graph(checkpointer: BaseCheckpointSaver | None = None) -> Any:  # compiled graph
     builder = StateGraph(ConversationState, context_schema=Context, input_schema=TurnInput)
-    builder.add_node("read", read.read)  # the safety verdict and the reading, once
+    # the safety verdict and the reading, once
+    builder.add_node("read", timed_node("read", read.read))
     for name, node in {**STAGE_NODES, **FLOW_NODES, **SAFETY_NODES}.items():
-        builder.add_node(name, node)
-    builder.add_node("retrieve", respond.retrieve)
-    builder.add_node("respond", respond.respond)
+        builder.add_node(name, timed_node("route", node))
+    builder.add_node("retrieve", timed_node("retrieve", respond.retrieve))
+    builder.add_node("respond", timed_node("compose", respond.respond))  # less the gate
 
     builder.add_edge(START, "read")
     builder.add_conditional_edges("read", routing.by_stage)

@@ -11,8 +11,12 @@ from langgraph.runtime import Runtime
 from assistant.coaching.echo import key_phrase
 from assistant.coaching.listen import refuses_exercise
 from assistant.core.screening import Screening
+from assistant.reading.reader import message_parts as reading_parts
 from assistant.reading.reader import read as read_rules_only
+from assistant.safety.classifier import message_parts as safety_parts
 from assistant.safety.escalation import check_question
+from assistant.safety.semantic import message_parts as example_parts
+from assistant.text import normalise, screen_form
 from graphs.context import Context
 from graphs.safety_flow import escalation_update
 from graphs.state import ConversationState, SafetyWatch
@@ -24,6 +28,8 @@ def read(state: ConversationState, runtime: Runtime[Context]) -> Update:
     ctx = runtime.context
     text = state.get("user_text", "")
     watch = SafetyWatch(**(state.get("safety") or {}))
+    if ctx.embed is not None and text.strip():
+        ctx.embed(message_texts(text))  # one call; the layers below find the vectors cached
     screening = ctx.screener(text, wary=bool(watch.get("wary")))
     reader = ctx.reader or read_rules_only
     reading = reader(text, safety=screening, yes_means=_waiting_question(watch))
@@ -71,6 +77,16 @@ def _evidence(screening: Screening) -> str:
     """"learned" when only the learned or example layers saw the risk, else "pattern"."""
     layers = {m.split(":", 1)[0] for m in screening.matched if m not in ("distance", "once")}
     return "learned" if layers and layers <= {"learned", "semantic"} else "pattern"
+
+
+def message_texts(text: str) -> list[str]:
+    """Every text the screen's learned and example layers, the reader's learned layer and
+    retrieval's query embed for ``text``, each once.  Embedded together they cost one call
+    into the model, where each layer asking for its own parts cost up to three."""
+    normalized = screen_form(text)
+    parts = [text, *safety_parts(normalized), *example_parts(normalized)]
+    parts += reading_parts(normalise(text))
+    return list(dict.fromkeys(parts))
 
 
 def _safety_why(screening: Screening) -> str:

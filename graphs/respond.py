@@ -4,6 +4,8 @@ reply (model or guided composer, streamed, checked by the output guard)."""
 from __future__ import annotations
 
 import logging
+import queue
+import time
 from typing import Any
 
 from langgraph.config import get_stream_writer
@@ -19,10 +21,12 @@ from assistant.coaching.prompting import (
 from assistant.core.events import Notice, ReplyDelta, ReplyReplaced
 from assistant.core.messages import Card, Message, ModelRequest, TurnBrief
 from assistant.core.perspective import perspective_of
-from assistant.gate.sentence_gate import SentenceGate
+from assistant.gate.sentence_gate import OUT_OF_TIME, STOPPED, GateVerdict, SentenceGate
 from assistant.text import words
 from graphs.context import Context
+from graphs.pieces import Pieces
 from graphs.state import ConversationState, reading_of
+from graphs.timing import timed
 
 log = logging.getLogger("closer.respond")
 Update = dict[str, Any]
@@ -191,24 +195,29 @@ def _model_reply(
         ],
     )
     notice = None
+    reason: str | None
     try:
         stream = ctx.model.stream(ModelRequest(messages=messages, brief=brief), ctx.options)
         # Models that fit history to their context say so on the stream: show it.
         if notice := getattr(stream, "notice", None):
             write(Notice(notice))
+        pieces = Pieces(stream)
         try:
-            for piece in stream:
-                if shown := gate.feed(piece):
-                    write(ReplyDelta(shown))
-                if gate.stopped:
-                    break
+            ended = _pour(pieces, gate, ctx, write)
         finally:
-            getattr(stream, "close", lambda: None)()
-        finished = gate.stopped or getattr(stream, "finish_reason", "stop") != "length"
-        tail, verdict = gate.finish(finished=finished)
-        if tail:
-            write(ReplyDelta(tail))
-        reason = verdict.rejected
+            pieces.abandon()  # the reading thread closes the stream at its next piece
+        if not ended:
+            pieces.done.wait()  # finished: the stream's finish_reason is final
+        if ended == STOPPED:  # the person stopped it: what they saw is the reply
+            return gate.shown_so_far(), STOPPED, notice
+        if ended:  # out of time before anything was shown: nothing of the draft is shown
+            verdict, reason = GateVerdict(shown="", rejected=ended), ended
+        else:
+            finished = gate.stopped or getattr(stream, "finish_reason", "stop") != "length"
+            tail, verdict = gate.finish(finished=finished)
+            if tail:
+                write(ReplyDelta(tail))
+            reason = verdict.rejected
     except Exception as error:  # a model failure must never cost the person their turn
         log.warning("model failed, using the guided reply: %s", error)
         verdict = None
@@ -220,6 +229,40 @@ def _model_reply(
         write(ReplyReplaced(guided, reason or "model error"))
         return guided, reason, notice
     return verdict.shown, None, notice
+
+
+
+
+def _pour(pieces: Pieces, gate: SentenceGate, ctx: Context, write: Any) -> str | None:
+    """Feed the model's pieces through the gate, showing what it releases.  Returns None when
+    the model or the gate ended the reply, ``STOPPED`` when the person stopped it, or why the
+    draft ran out of time: no checked sentence within ``ctx.first_words_s`` (kept even while
+    the model is still reading its prompt: the wait for a piece is what times out)."""
+    budget = ctx.first_words_s
+    deadline = time.monotonic() + budget if budget is not None else None
+    while True:
+        if ctx.stop is not None and ctx.stop.is_set():
+            return STOPPED
+        wait = POLL_S if deadline is None else min(POLL_S, deadline - time.monotonic())
+        if deadline is not None and wait <= 0:
+            log.info("no checked sentence within %g s: the guided reply is shown", budget)
+            return OUT_OF_TIME
+        try:
+            piece = pieces.get(timeout=wait)
+        except queue.Empty:
+            continue
+        if piece is None:
+            return None
+        with timed("gate"):
+            shown = gate.feed(piece)
+        if shown:
+            write(ReplyDelta(shown))
+            deadline = None  # the first words are out: the rest may take its time
+        if gate.stopped:
+            return None
+
+
+POLL_S = 0.1  # how often a waiting reply looks at the Stop button
 
 
 def _with_support_note(state: ConversationState, ctx: Context, reply: str) -> str:

@@ -7,7 +7,9 @@ once, when it finishes (``durability="exit"``), so a turn is either saved whole 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +18,7 @@ from assistant.config import Settings
 from assistant.core.events import Event, Notice, ReplyDelta, TurnResult
 from assistant.core.messages import ChatModel, GenerationOptions, Message
 from assistant.core.perspective import Perspective
-from assistant.core.protocols import Retriever
+from assistant.core.protocols import Embedder, Retriever
 from assistant.knowledge import load_yaml
 from assistant.storage import StorageError, Store, open_failure
 from assistant.text import clean_message
@@ -40,6 +42,7 @@ class Services:
     graph: Any = field(default=None)
     warnings: list[str] = field(default_factory=list)  # parts that could not load, for the person
     reader: Reader | None = None  # None: the rule layer alone
+    embedder: Embedder | None = None  # the one the screen and the reader use, if any
 
     def __post_init__(self) -> None:
         if self.graph is None:
@@ -54,6 +57,8 @@ class Services:
             retriever=self.retriever,
             options=self.options,
             reader=self.reader,
+            embed=self.embedder.embed if self.embedder is not None else None,
+            first_words_s=self.settings.first_words_s or None,  # 0: no limit
         )
 
 
@@ -103,12 +108,13 @@ class Conversation:
     def history(self) -> list[Message]:
         return list(self.state().get("messages", []))
 
-    def send(self, text: str | bytes) -> Iterator[Event]:
+    def send(self, text: str | bytes, stop: threading.Event | None = None) -> Iterator[Event]:
         """Run one turn, yielding notices and reply pieces as they happen, then the result.
 
         The conversation's turn lock is held for the whole turn, so a pause, a delete or
         another message on the same conversation waits for it; a conversation deleted before
-        its turn began gets a plain answer and nothing is written."""
+        its turn began gets a plain answer and nothing is written.  Setting ``stop`` ends a
+        model's reply where it stands: what was shown is the reply, and it is saved."""
         clean = clean_message(text, self.services.settings.max_message_chars)
         store = self.services.store
         with store.turn_lock(self.thread_id):
@@ -117,9 +123,11 @@ class Conversation:
                 return
             for notice in clean.notices:
                 yield Notice(notice)
-            yield from self._run_turn(clean.text, list(clean.notices))
+            yield from self._run_turn(clean.text, list(clean.notices), stop)
 
-    def _run_turn(self, text: str, notices: list[str]) -> Iterator[Event]:
+    def _run_turn(
+        self, text: str, notices: list[str], stop: threading.Event | None = None
+    ) -> Iterator[Event]:
         store = self.services.store
         values: dict[str, Any] = {}
         first_turn = not self._known
@@ -135,7 +143,7 @@ class Conversation:
             for mode, chunk in self.services.graph.stream(
                 given,
                 self._config,
-                context=self.services.context,
+                context=dataclasses.replace(self.services.context, stop=stop),
                 stream_mode=["custom", "values"],
                 durability="exit",
             ):

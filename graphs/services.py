@@ -104,12 +104,16 @@ def open_services(
 
     settings.ensure_home()
     warnings: list[str] = []
+    # One embedder for the screen and the reader, so the read node can embed a message once.
+    embedder = default_embedder(settings, warnings) if screener is None else None
     return Services(
         settings=settings,
         store=Store(settings.db_path),
         model=model if model is not None else load_model(settings),
-        screener=screener or default_screener(settings, warnings=warnings),
-        reader=reader or default_reader(settings, semantic=screener is None),
+        screener=screener
+        or default_screener(settings, semantic=embedder is not None, embedder=embedder),
+        reader=reader or default_reader(settings, semantic=embedder is not None, embedder=embedder),
+        embedder=embedder,
         retriever=default_retriever(settings, progress=progress, warnings=warnings)
         if retriever == "default"
         else retriever,  # type: ignore[arg-type]

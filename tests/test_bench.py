@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.runtime import SCRIPT, bench_model_file, run_bench
+from graphs.timing import STAGES
 from tests.conftest import run_closer
 from tests.fixtures_gguf import tiny_gguf  # noqa: F401
 
@@ -32,6 +33,23 @@ def test_report_has_the_three_figures_and_raw_numbers(tiny_gguf: Path) -> None:
     assert switch["with_cache_evaluated_tokens"] < switch["without_cache_evaluated_tokens"]
     assert report["model"]["backend"] and report["model"]["architecture"] == "llama"
     assert report["first_words_ms"] > 0 and report["first_words_guided_ms"] > 0
+    assert set(report["overhead_stages_p50_ms"]) == set(STAGES)
+    assert report["screen_long_post_p50_ms"] > 0 and report["screen_long_post_patterns_p50_ms"] > 0
+
+
+def test_guided_turn_embeds_once_and_long_posts_in_one_call() -> None:
+    """Counts, not times: a guided turn makes one call into the embedding model for the
+    message (screen, reader and retrieval share it), plus at most one per step the first
+    time that step's own text is blended into a query (five steps); a long post at most one."""
+    turns = 16
+    report = run_bench(guided_only=True, overhead_turns=turns)
+    assert "decode_ratio" not in report and report["meets_targets"] == {
+        "overhead_p50_ms": report["overhead_p50_ms"] <= 30.0
+    }
+    assert report["overhead_embed_calls"] <= 1 + 5 / turns
+    # One call a post; none for a post the patterns already call a crisis (nothing ranks
+    # above it, so the learned and example layers do not run).
+    assert 0 < report["screen_long_post_embed_calls"] <= 1.0
 
 
 def test_cli_rejects_a_bad_model(tmp_path: Path, closer_home: Path) -> None:

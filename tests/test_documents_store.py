@@ -92,3 +92,28 @@ def test_forget_all_removes_documents_left_in_the_old_shared_index(tmp_path: Pat
     assert result.returncode == 0, result.stderr
     assert "1 added document(s)" in result.stdout
     assert _holding(home, GONE) == [] and not (home / "index").exists()
+
+
+def test_a_long_note_is_embedded_in_batches_with_progress_and_leaves_the_turn_cache(
+    tmp_path: Path, embedding_gguf: Path | None
+) -> None:
+    """Counts, not times: each batch is one call into the embedder and is reported, and the
+    note's passages do not push the turn's cached vectors out."""
+    from assistant.retrieval.documents import EMBED_BATCH
+    from assistant.retrieval.embeddings import EmbeddingStats
+
+    kb = _knowledge(tmp_path / "home", embedding_gguf)
+    kb.embedder.embed(["the message of this turn"])  # cached, as a turn leaves it
+    note = tmp_path / "long.md"
+    note.write_text(" ".join(f"passage{n} we talk on sundays." for n in range(500)))
+    heard: list[tuple[int, int]] = []
+    calls = EmbeddingStats.calls
+    report = kb.ingest([note], progress=lambda done, total, _path: heard.append((done, total)))
+    chunks = report.added[0]["chunks"]
+    batches = -(-chunks // EMBED_BATCH)
+    assert chunks > EMBED_BATCH and len(heard) == batches
+    assert heard[-1] == (chunks, chunks) and [d for d, _ in heard] == sorted(d for d, _ in heard)
+    assert EmbeddingStats.calls - calls == batches
+    calls = EmbeddingStats.calls
+    kb.embedder.embed(["the message of this turn"])
+    assert EmbeddingStats.calls == calls  # still cached

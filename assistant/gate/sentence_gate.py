@@ -21,6 +21,10 @@ from assistant.gate.listening import listening_problems, shared_run
 _SENTENCE_END = re.compile("[.!?\u2026]+[\"'\u201d\u2019)\\]]*(?=\\s)")
 
 
+# Not the gate's own verdicts, but what the reply node records around it: the draft had no
+# checked sentence within its time budget; the person pressed Stop.
+OUT_OF_TIME = "no checked sentence in time"
+STOPPED = "stopped by the person"
 # Every reason the gate gives, for reports and tests.
 REASONS = (
     "empty",
@@ -38,6 +42,8 @@ REASONS = (
     "invented quote",
     "short echo",
     "cut echo",
+    OUT_OF_TIME,
+    STOPPED,
 )
 # The listening check's problems (assistant.gate.listening) as gate reasons.
 _LISTENING = {
@@ -88,6 +94,10 @@ class SentenceGate:
             sentence, self._buffer = self._buffer[: match.end()], self._buffer[match.end() :]
             released.append(self._take(sentence))
         return "".join(released)
+
+    def shown_so_far(self) -> str:
+        """Everything released until now (a reply stopped mid-way is saved as this)."""
+        return "".join(self._shown).strip()
 
     def finish(self, *, finished: bool) -> tuple[str, GateVerdict]:
         """The last text to show, and the verdict.  ``finished`` is False when the model hit

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -19,6 +20,8 @@ from assistant.core.messages import Card
 DOCUMENTS_COLLECTION = "documents"
 SUFFIXES = (".md", ".markdown", ".txt", ".pdf")
 MAX_FILE_BYTES = 20 * 1024 * 1024
+EMBED_BATCH = 8  # passages per call into the embedder: progress steps, and a turn's longest wait
+Progress = Callable[[int, int, Path], None]  # (passages embedded, passages, file)
 CHUNK_WORDS = 120  # well under the embedder's 256-token window
 OVERLAP_WORDS = 20
 
@@ -108,6 +111,9 @@ class DocumentStore:
         self.folder = Path(folder)
         self._embedder = embedder  # called when vectors are needed: listing needs none
         self._client: Any = None
+        # Writes (add, rebuild) and searches take turns; embedding a note holds no lock, so
+        # a turn can search the notes while a long one is being embedded.
+        self._writing = threading.RLock()
 
     def _embed(self, texts: list[str]) -> Any:
         return self._embedder().embed(texts)
@@ -136,7 +142,9 @@ class DocumentStore:
 
         secure_tree(self.folder)
 
-    def ingest(self, paths: Iterable[str | Path]) -> IngestReport:
+    def ingest(
+        self, paths: Iterable[str | Path], progress: Progress | None = None
+    ) -> IngestReport:
         report = IngestReport()
         checked = []
         for path in _expand(paths):
@@ -154,32 +162,52 @@ class DocumentStore:
                 report.skipped.append({"path": str(path), "reason": f"already indexed as {doc_id}"})
                 continue
             chunks = list(dict.fromkeys(chunk_text(text)))  # drop repeated chunks, keep order
-            # Same file, new content: the new version replaces the old one.
-            old = collection.get(where={"path": str(path)}, include=[])["ids"]
-            if old:
-                self._rebuild_without(set(old))
-                collection = self._collection()
-            collection.add(
-                ids=[f"{doc_id}:{n}" for n in range(len(chunks))],
-                embeddings=self._embed(chunks),
-                documents=chunks,
-                metadatas=[_chunk_metadata(path, doc_id, digest, n) for n in range(len(chunks))],
-            )
+            vectors = self._embed_batches(chunks, path, progress)
+            with self._writing:
+                # Same file, new content: the new version replaces the old one.
+                old = collection.get(where={"path": str(path)}, include=[])["ids"]
+                if old:
+                    self._rebuild_without(set(old))
+                    collection = self._collection()
+                numbers = range(len(chunks))
+                collection.add(
+                    ids=[f"{doc_id}:{n}" for n in numbers],
+                    embeddings=vectors,
+                    documents=chunks,
+                    metadatas=[_chunk_metadata(path, doc_id, digest, n) for n in numbers],
+                )
             report.added.append({"id": doc_id, "path": str(path), "chunks": len(chunks)})
         self._secure()
         return report
 
+    def _embed_batches(self, chunks: list[str], path: Path, progress: Progress | None) -> Any:
+        """The chunks' vectors, ``EMBED_BATCH`` at a time, outside the store's lock: the
+        embedder is shared with the turns, so a turn's message waits for one batch at most,
+        never for a whole note; ``progress`` hears (done, total, path) after each batch."""
+        embedder = self._embedder()
+        vectors: list[Any] = []
+        for start in range(0, len(chunks), EMBED_BATCH):
+            batch = chunks[start : start + EMBED_BATCH]
+            try:  # a note's passages are seen once: kept out of the turn's vector cache
+                vectors += embedder.embed(batch, remember=False)
+            except TypeError:  # an embedder without a cache
+                vectors += embedder.embed(batch)
+            if progress is not None:
+                progress(len(vectors), len(chunks), path)
+        return vectors
+
     def remove(self, path_or_id: str) -> int:
         """Delete one document (by id, by name, or by the path it was ingested from);
         returns how many passages went."""
-        if self.folder.is_dir():
-            collection = self._collection()
-            path = str(Path(path_or_id).expanduser().resolve())
-            for where in ({"doc_id": path_or_id}, {"path": path}, {"title": path_or_id}):
-                found = collection.get(where=where, include=[])["ids"]
-                if found:
-                    self._rebuild_without(set(found))
-                    return len(found)
+        with self._writing:
+            if self.folder.is_dir():
+                collection = self._collection()
+                path = str(Path(path_or_id).expanduser().resolve())
+                for where in ({"doc_id": path_or_id}, {"path": path}, {"title": path_or_id}):
+                    found = collection.get(where=where, include=[])["ids"]
+                    if found:
+                        self._rebuild_without(set(found))
+                        return len(found)
         raise DocumentError(
             f"no ingested document matches {path_or_id!r}; see `closer knowledge list`"
         )
@@ -212,9 +240,10 @@ class DocumentStore:
         close_chroma(self.folder)  # another client on this folder in this process: stopped too
 
     def list_documents(self) -> list[dict[str, Any]]:
-        if not self.folder.is_dir():
-            return []
-        metadatas = self._collection().get(include=["metadatas"])["metadatas"] or []
+        with self._writing:
+            if not self.folder.is_dir():
+                return []
+            metadatas = self._collection().get(include=["metadatas"])["metadatas"] or []
         documents: dict[str, dict[str, Any]] = {}
         for meta in metadatas:
             entry = documents.setdefault(
@@ -232,25 +261,30 @@ class DocumentStore:
 
     def forget(self) -> int:
         """Delete every ingested document and its vectors: the folder goes; returns how many."""
-        if not self.folder.exists():
-            return 0
-        count = len(self.list_documents())
-        self.close()
-        shutil.rmtree(self.folder)
-        return count
+        with self._writing:
+            if not self.folder.exists():
+                return 0
+            count = len(self.list_documents())
+            self.close()
+            shutil.rmtree(self.folder)
+            return count
 
     def search(self, query: str, k: int = 3) -> list[Card]:
-        if not self.folder.is_dir():
+        if not self.folder.is_dir() or not query.strip() or k <= 0:
             return []
-        collection = self._collection()
-        total = collection.count()
-        if not query.strip() or total == 0 or k <= 0:
-            return []
-        result = collection.query(
-            query_embeddings=self._embed([query]),
-            n_results=min(k, total),
-            include=["distances", "metadatas", "documents"],
-        )
+        vector = self._embed([query])  # before the lock: a note being written waits for no one
+        with self._writing:
+            if not self.folder.is_dir():
+                return []
+            collection = self._collection()
+            total = collection.count()
+            if total == 0:
+                return []
+            result = collection.query(
+                query_embeddings=vector,
+                n_results=min(k, total),
+                include=["distances", "metadatas", "documents"],
+            )
         return [
             Card(
                 id=chunk_id,

@@ -83,13 +83,19 @@ class LlamaEmbedder:
         self._lock = threading.Lock()  # one llama.cpp context is not safe to share across threads
         self._recent: OrderedDict[tuple[int, ...], list[float]] = OrderedDict()
 
-    def embed(self, texts: list[str]) -> list[list[float]]:
+    def embed(self, texts: list[str], *, remember: bool = True) -> list[list[float]]:
         """Unit vectors for ``texts``; only texts not embedded recently reach llama.cpp, in
         one batch.  The safety screen and retrieval embed the same message in one turn, so
         the cache is keyed by token ids: MiniLM's tokenizer is uncased, so "I feel" and the
-        screen's normalised "i feel" are one entry."""
+        screen's normalised "i feel" are one entry.  ``remember=False`` (a note's passages,
+        seen once) bypasses the cache, so a note does not push out the turn's vectors."""
         if not texts:
             return []
+        if not remember:
+            with self._lock:
+                vectors = self._llama.embed(list(texts), normalize=True, truncate=True)
+            EmbeddingStats.record(len(texts))
+            return [list(map(float, vector)) for vector in vectors]
         with self._lock:  # guards the llama.cpp context and the cache alike
             keys = [self._key(text) for text in texts]
             fresh = {key: text for key, text in zip(keys, texts, strict=True)}

@@ -191,8 +191,10 @@ class KnowledgeBase:
             )
         return self._document_store
 
-    def ingest(self, paths: Iterable[str | Path]) -> Any:  # -> documents.IngestReport
-        return self._documents().ingest(paths)
+    def ingest(
+        self, paths: Iterable[str | Path], progress: Any = None
+    ) -> Any:  # -> documents.IngestReport; progress: documents.Progress
+        return self._documents().ingest(paths, progress)
 
     def remove(self, path_or_id: str) -> int:
         return self._documents().remove(path_or_id)

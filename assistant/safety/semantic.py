@@ -150,16 +150,21 @@ def index_for(embedder: Embedder, cache_dir: Path | None = None) -> ExampleIndex
         return cached[1]
 
 
+def message_parts(normalized: str) -> list[str]:
+    """The sentences (clauses) compared with the examples, then the whole message when it
+    has several."""
+    parts = [s for s in sentences(normalized, clauses=True) if len(s) > 3][:MAX_SENTENCES]
+    return [*parts, normalized] if len(parts) > 1 else parts
+
+
 def nearest_examples(normalized: str, embedder: Embedder) -> list[Nearest]:
     """The nearest positive example (and negative similarity) for each sentence, and for the
     whole message when it has several: a risk can be spread over two sentences ("He told me
     what happens to people who talk. I haven't told anyone since.").  It is one embedding
     batch, and retrieval then finds the whole message's vector in the embedder's cache."""
-    parts = [s for s in sentences(normalized, clauses=True) if len(s) > 3][:MAX_SENTENCES]
+    parts = message_parts(normalized)
     if not parts:
         return []
-    if len(parts) > 1:
-        parts.append(normalized)
     index = index_for(embedder)
     vectors = np.asarray(embedder.embed(parts), dtype=np.float32)
     return index.nearest(vectors, parts)

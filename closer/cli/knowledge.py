@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from closer.cli import UserError, settings_from
@@ -55,6 +57,23 @@ def _user_errors():
     return (CardError, DocumentError)
 
 
+def _progress_bar() -> Callable[[int, int, Path], None]:
+    """A one-line bar on stderr (redrawn in place on a terminal, a line per tenth when the
+    output is a file), so a long note shows it is moving."""
+    shown: dict[Path, int] = {}
+
+    def show(done: int, total: int, path: Path) -> None:
+        tenth = done * 10 // max(total, 1)
+        if not sys.stderr.isatty() and shown.get(path) == tenth and done < total:
+            return
+        shown[path] = tenth
+        bar = "#" * tenth + "." * (10 - tenth)
+        end = "\n" if done >= total or not sys.stderr.isatty() else ""
+        print(f"\r{path.name}: [{bar}] {done}/{total} passages", end=end, file=sys.stderr)
+
+    return show
+
+
 def run_ingest(args: argparse.Namespace) -> int:
     if args.remove and args.paths:
         raise UserError("give either PATH... to add or --remove PATH_OR_ID, not both")
@@ -66,7 +85,7 @@ def run_ingest(args: argparse.Namespace) -> int:
             removed = kb.remove(args.remove)  # the store is rebuilt without it: no trace left
             print(f"Removed {args.remove} ({removed} passage(s)) from your documents.")
             return 0
-        report = kb.ingest(args.paths)
+        report = kb.ingest(args.paths, progress=_progress_bar())
     except _user_errors() as error:
         raise UserError(str(error)) from error
     except Exception as error:  # chromadb's own errors for a full or read-only folder

@@ -6,9 +6,11 @@ conversation it shows, and the conversations it had; the list shows every conver
 the data folder (closer/ui/conversations.py).
 
 One turn at a time: while a reply streams, the page disables what would change the
-conversation (send, pause, new, delete, the list), and every event that writes a
-conversation (send, pause, delete) waits in one queue (``TURNS``), so a pause or a delete
-that still gets through runs after the turn has been saved, never beside it.
+conversation (send, new, delete, the list) and enables Stop, which ends the reply where it
+stands (what was shown is saved).  "I need a pause" is never disabled: it stops the reply in
+progress, then pauses.  Every event that writes a conversation (send, pause, delete) waits
+in one queue (``TURNS``), so a pause or a delete runs after the turn has been saved, never
+beside it.
 """
 
 from __future__ import annotations
@@ -59,10 +61,19 @@ def chat_outputs(chat: list[dict[str, str]]) -> tuple[Any, ...]:
 
 
 def stream_outputs(
-    manager: SessionManager, text: str, thread_id: str, perspective: str | None = None
+    manager: SessionManager,
+    text: str,
+    thread_id: str,
+    perspective: str | None = None,
+    page: str | None = None,
 ) -> Iterator[tuple]:
-    for kind, value in manager.send(text, thread_id, perspective):
+    for kind, value in manager.send(text, thread_id, perspective, page):
         yield chat_outputs(value) if kind == "chat" else view_outputs(value)
+
+
+def _page_of(request: Any) -> str | None:
+    """Which open page an event came from (Gradio's session hash): Stop ends only its reply."""
+    return getattr(request, "session_hash", None)
 
 
 @dataclass
@@ -81,6 +92,7 @@ class Page:
     pause: Any
     side: SideControls
     who: Any  # whose side the conversation is for (perspective_choice)
+    stop: Any = None  # ends a streaming reply; enabled only while one streams
 
     @property
     def outputs(self) -> list[Any]:
@@ -89,11 +101,11 @@ class Page:
 
     @property
     def controls(self) -> list[Any]:
-        """What a streaming reply disables: everything that would start or end a turn."""
+        """What a streaming reply disables: everything that would start or end a turn, but
+        "I need a pause", which is never locked (it stops the reply, then pauses)."""
         side = self.side
         return [
             self.send,
-            self.pause,
             self.message,
             side.new,
             side.delete,
@@ -131,7 +143,7 @@ def build_app(manager: SessionManager, *, secret: str) -> Any:
         with gr.Row():
             with gr.Column(scale=3):
                 who = perspective_choice.build()
-                chat, notices, message, send, pause = _chat_column()
+                chat, notices, message, send, pause, stop = _chat_column()
             with gr.Column(scale=2, min_width=280):
                 help_panel = gr.HTML("", visible=False, elem_id="closer-help", js_on_load=None)
                 side = _session_controls()
@@ -151,6 +163,7 @@ def build_app(manager: SessionManager, *, secret: str) -> Any:
             pause,
             side,
             who,
+            stop,
         )
         wire(demo, manager, page)
     return demo
@@ -162,16 +175,24 @@ def wire(demo: Any, manager: SessionManager, page: Page) -> None:
     import gradio as gr
 
     side = page.side
-    refreshed = [page.mine, *page.controls]
+    refreshed = [page.mine, *page.controls, page.pause, page.stop]
 
     def on_load(thread_id: str) -> tuple:
         return view_outputs(manager.restore(thread_id), clear_input=False)
 
-    def on_send(text: str, thread_id: str, who: Any) -> Iterator[tuple]:
-        yield from stream_outputs(manager, text, thread_id, perspective_choice.chosen(who))
+    def on_send(text: str, thread_id: str, who: Any, request: Any) -> Iterator[tuple]:
+        chosen = perspective_choice.chosen(who)
+        yield from stream_outputs(manager, text, thread_id, chosen, _page_of(request))
 
-    def on_pause(thread_id: str) -> Iterator[tuple]:
-        yield from stream_outputs(manager, PAUSE_MESSAGE, thread_id)
+    def on_pause(thread_id: str, request: Any) -> Iterator[tuple]:
+        yield from stream_outputs(manager, PAUSE_MESSAGE, thread_id, page=_page_of(request))
+
+    def on_stop(request: Any) -> None:
+        manager.stop(_page_of(request))
+
+    def stop_and_lock(request: Any) -> tuple:
+        manager.stop(_page_of(request))  # a pause first ends the reply in progress
+        return lock()
 
     def on_new() -> tuple:
         return view_outputs(manager.new())
@@ -186,18 +207,26 @@ def wire(demo: Any, manager: SessionManager, page: Page) -> None:
         return view_outputs(manager.delete(thread_id))
 
     def lock() -> tuple:
-        return tuple(gr.update(interactive=False) for _ in page.controls)
+        locked = tuple(gr.update(interactive=False) for _ in page.controls)
+        return (*locked, gr.update(interactive=True))  # Stop works while the reply streams
 
     def refresh(thread_id: str, mine: Any) -> tuple:
         ids, listing = conversation_list(manager, thread_id, mine)
         unlocked = gr.update(interactive=True)
-        return (ids, *[unlocked] * (len(page.controls) - 1), listing)  # the list is last
+        rest = [unlocked] * (len(page.controls) - 1)  # the list is the last control
+        return (ids, *rest, listing, unlocked, gr.update(interactive=False))  # pause, stop
 
     def ask_delete(thread_id: str) -> tuple:
         return gr.update(visible=True), delete_question(manager, thread_id)
 
-    def chain(trigger: Any, fn: Any, inputs: list[Any], *, queued: bool) -> None:
-        step = trigger(lock, None, page.controls, queue=False, show_progress="hidden")
+    for handler in (on_send, on_pause, on_stop, stop_and_lock):
+        handler.__annotations__["request"] = gr.Request  # Gradio passes the page's request
+
+    def chain(
+        trigger: Any, fn: Any, inputs: list[Any], *, queued: bool, first: Any = lock
+    ) -> None:
+        locking = [*page.controls, page.stop]
+        step = trigger(first, None, locking, queue=False, show_progress="hidden")
         step = step.then(fn, inputs, page.outputs, concurrency_id=TURNS if queued else None)
         step.then(refresh, [page.thread, page.mine], refreshed, show_progress="hidden")
 
@@ -206,7 +235,8 @@ def wire(demo: Any, manager: SessionManager, page: Page) -> None:
     )
     chain(page.message.submit, on_send, [page.message, page.thread, page.who], queued=True)
     chain(page.send.click, on_send, [page.message, page.thread, page.who], queued=True)
-    chain(page.pause.click, on_pause, [page.thread], queued=True)
+    chain(page.pause.click, on_pause, [page.thread], queued=True, first=stop_and_lock)
+    page.stop.click(on_stop, None, None, queue=False, show_progress="hidden")
     chain(side.really.click, on_delete, [page.thread], queued=True)
     chain(side.new.click, on_new, [], queued=False)
     chain(side.listing.input, on_open, [side.listing, page.mine], queued=False)
@@ -273,10 +303,13 @@ def _chat_column() -> tuple[Any, ...]:
         send = gr.Button(
             "Send", variant="primary", elem_id="closer-send", scale=0, min_width=80, **LOCKED
         )
+        stop = gr.Button(
+            "Stop", elem_id="closer-stop", scale=0, min_width=70, variant="stop", **LOCKED
+        )
         pause = gr.Button(
             "I need a pause", elem_id="closer-pause", scale=0, min_width=170, **LOCKED
         )
-    return chat, notices, message, send, pause
+    return chat, notices, message, send, pause, stop
 
 
 def _session_controls() -> SideControls:

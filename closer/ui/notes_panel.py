@@ -17,6 +17,7 @@ from typing import Any
 from closer.ui.texts import ui_text
 
 PAGE_SUFFIXES = (".md", ".txt")
+NOTES_QUEUE = "closer-notes"  # one note at a time, beside the turns, not behind them
 
 
 def text(key: str, **values: str) -> str:
@@ -72,8 +73,9 @@ def _discard(upload: Path) -> None:
         upload.parent.rmdir()
 
 
-def add_note(manager: Any, upload: str | None) -> str:
-    """Ingest one uploaded file; the message to show.  Bad input changes nothing."""
+def add_note(manager: Any, upload: str | None, progress: Any = None) -> str:
+    """Ingest one uploaded file; the message to show.  Bad input changes nothing.
+    ``progress`` hears (passages embedded, passages, file) as the note is embedded."""
     if not upload:
         return ""
     path = Path(upload)
@@ -84,7 +86,7 @@ def add_note(manager: Any, upload: str | None) -> str:
             return text("off")
         if path.suffix.lower() not in PAGE_SUFFIXES:
             return text("refused", reason=text("wrong_type", name=name))
-        report = kb.ingest([path])
+        report = kb.ingest([path], progress=progress)
     finally:
         _discard(path)
     if report.errors:
@@ -96,8 +98,14 @@ def add_note(manager: Any, upload: str | None) -> str:
     return text("added", name=name)
 
 
-def on_upload(manager: Any, upload: str | None) -> tuple[Any, ...]:
-    return (None, *listing(manager, add_note(manager, upload)))
+def on_upload(manager: Any, upload: str | None, progress: Any = None) -> tuple[Any, ...]:
+    """Add the note, showing how far its embedding has come (Gradio passes ``progress``)."""
+
+    def show(done: int, total: int, path: Path) -> None:
+        if progress is not None:
+            progress((done, total), desc=text("embedding"), unit="passages")
+
+    return (None, *listing(manager, add_note(manager, upload, show)))
 
 
 def ask_remove(manager: Any, doc_id: str | None) -> tuple[Any, str, str]:
@@ -164,19 +172,24 @@ def _layout() -> dict[str, Any]:
 
 def attach(manager: Any, *, queue: str | None = None) -> None:
     """Build the panel where it is called (inside the page's Blocks) and wire its events.
-    ``queue`` is the page's turn queue: adding or removing a note waits for a streaming
-    reply to be saved, so a turn never searches a store being rewritten."""
+    ``queue`` is the page's turn queue: removing a note waits for a streaming reply to be
+    saved.  Adding one runs in its own queue (``NOTES_QUEUE``) with a progress bar."""
     import functools
 
     import gradio as gr
 
     parts = _layout()
     shown = [parts["status"], parts["list"], parts["choice"]]
+    def upload(note: str | None, progress: Any = gr.Progress()) -> tuple[Any, ...]:  # noqa: B008
+        return on_upload(manager, note, progress)
+
+    # Not in the turn queue: embedding a long note takes minutes, and the store's own lock
+    # keeps a turn's search and the note's write apart (only the write waits, briefly).
     parts["upload"].upload(
-        functools.partial(on_upload, manager),
+        upload,
         inputs=[parts["upload"]],
         outputs=[parts["upload"], *shown],
-        concurrency_id=queue,
+        concurrency_id=NOTES_QUEUE,
     )
     parts["remove"].click(
         functools.partial(ask_remove, manager),

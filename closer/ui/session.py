@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,6 +67,17 @@ class SessionManager:
 
     def __init__(self, services: Any) -> None:
         self.services = services
+        # The reply each page (Gradio's session hash) is streaming, so its Stop can end it.
+        self._streaming: dict[str, threading.Event] = {}
+        self._streaming_lock = threading.Lock()
+
+    def stop(self, page: str | None) -> bool:
+        """End the reply ``page`` is streaming (what was shown stays and is saved)."""
+        with self._streaming_lock:
+            event = self._streaming.get(page or "")
+        if event is not None:
+            event.set()
+        return event is not None
 
     # -- reading ------------------------------------------------------------------------
 
@@ -139,7 +151,11 @@ class SessionManager:
         return self.new()
 
     def send(
-        self, text: str | None, thread_id: str | None, perspective: str | None = None
+        self,
+        text: str | None,
+        thread_id: str | None,
+        perspective: str | None = None,
+        page: str | None = None,
     ) -> Iterator[tuple[str, Any]]:
         """One turn as a stream: ("chat", messages) while the reply grows, then ("view", View).
         ``perspective`` is taken for a conversation that has not begun; a saved one keeps its
@@ -153,26 +169,36 @@ class SessionManager:
             return
         chat = [*before, chat_message("user", text or ""), chat_message("assistant", "")]
         yield "chat", chat
+        stop = threading.Event()
+        if page:
+            with self._streaming_lock:
+                self._streaming[page] = stop
         try:
-            result, notices = yield from self._stream(conversation, text or "", chat)
+            result, notices = yield from self._stream(conversation, text or "", chat, stop)
         except Exception:  # the person sees a plain message; the log keeps the details
             log.exception("turn failed")
             yield "view", self._with_reply(self.view(conversation), ERROR_REPLY, text)
             return
+        finally:
+            if page:
+                with self._streaming_lock:
+                    if self._streaming.get(page) is stop:
+                        del self._streaming[page]
         yield "view", self.view(conversation, sources=result.sources, notices=notices)
 
-    def _stream(self, conversation: Any, text: str, chat: list) -> Iterator[tuple[str, Any]]:
+    def _stream(
+        self, conversation: Any, text: str, chat: list, stop: threading.Event | None = None
+    ) -> Iterator[tuple[str, Any]]:
         reply = ""
         notices: list[str] = []
         result: TurnResult | None = None
-        for event in conversation.send(text):
+        for event in conversation.send(text, stop=stop):
             if isinstance(event, ReplyDelta):
                 reply += event.text
             elif isinstance(event, ReplyReplaced):
+                # Why the draft was not shown is kept in the turn (its ``fallback``); the
+                # person only sees the reply.
                 reply = event.text
-                notices.append(
-                    f"The model's draft was replaced with built-in guidance ({event.reason})."
-                )
             elif isinstance(event, Notice):
                 notices.append(event.text)
                 continue

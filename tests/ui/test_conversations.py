@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.slow_endpoint import REPLY as REPLY_WORDS
 from tests.slow_endpoint import Endpoint, slow_endpoint
 from tests.ui.browser import (
     LOADED,
@@ -31,7 +32,7 @@ from tests.ui.browser import (
 pytestmark = pytest.mark.slow  # every reply streams for seconds, on purpose
 
 LIST_ITEMS = "#closer-list label"
-CONTROLS = ("#closer-send", "#closer-pause", "#closer-new", "#closer-delete")
+CONTROLS = ("#closer-send", "#closer-new", "#closer-delete")  # "I need a pause" stays enabled
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +43,13 @@ def endpoint() -> Iterator[Endpoint]:
 
 @pytest.fixture(scope="module")
 def server_options(endpoint: Endpoint) -> dict[str, Any]:
-    # A data folder of its own: the list shows every conversation in it.
-    return {"args": ("--model-url", endpoint.url), "own_home": True}
+    # A data folder of its own: the list shows every conversation in it.  No first-words
+    # budget: the slow endpoint's first sentence takes seconds by design.
+    return {
+        "args": ("--model-url", endpoint.url),
+        "env": {"CLOSER_FIRST_WORDS_S": "0"},
+        "own_home": True,
+    }
 
 
 def finish(page: Any, text: str) -> None:
@@ -207,7 +213,8 @@ def test_pause_and_delete_during_a_streaming_reply(
         assert page.is_disabled(selector), selector
     assert page.is_disabled("#closer-input textarea")
     assert all(radio.is_disabled() for radio in page.query_selector_all("#closer-list input"))
-    force_click(page, "#closer-pause")  # gets through: it must wait for the turn, not race it
+    assert page.is_enabled("#closer-pause") and page.is_enabled("#closer-stop")
+    page.click("#closer-pause")  # ends the reply where it stands, then pauses
     page.wait_for_selector(f"#closer-stage nav[data-messages='{before + 4}']", timeout=TURN_TIMEOUT)
     page.wait_for_selector(SETTLED, timeout=TURN_TIMEOUT)
     reload(page)  # what was saved, not what the page still shows
@@ -233,3 +240,20 @@ def test_pause_and_delete_during_a_streaming_reply(
     assert not list(plans.rglob(f"closer-plan-{thread}.md"))
     reload(page)
     assert user_texts(page) == [] and not any("mirror" in label for label in listed(page))
+
+
+def test_stop_ends_the_reply_keeps_what_was_shown_and_saves_it(
+    context: Any, server: UiServer, endpoint: Endpoint
+) -> None:
+    page = open_app(context, server.address)
+    assert page.is_disabled("#closer-stop")  # nothing to stop
+    before = start_streaming(page, "my chest is tight, I keep rehearsing")
+    page.click("#closer-stop")
+    page.wait_for_selector(SETTLED, timeout=TURN_TIMEOUT)
+    endpoint.wait_idle(timeout=30)  # generation stopped: the model is not asked for more
+    shown_reply = bot_texts(page)[-1]
+    assert shown_reply.strip() and len(shown_reply) < len(REPLY_WORDS)
+    assert page.is_disabled("#closer-stop") and shown(page) == before + 2
+    reload(page)  # what was saved is what was shown
+    assert bot_texts(page)[-1] == shown_reply
+    assert user_texts(page)[-1] == "my chest is tight, I keep rehearsing"
