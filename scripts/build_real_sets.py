@@ -298,7 +298,7 @@ def main(sources: Path) -> None:
 
     for rid, (name, category, level, why) in PEOPLE_AT_RISK.items():
         base = pool[rid]
-        source = rid.rsplit("-", 1)[0].replace("-", ":", 1)
+        source = rid.rsplit("-", 1)[0].replace("-", ":", 1).replace("lh:", "learnedhands:")
         held[name].append({**base, "category": category, "level": level, "why": why, "source": source})
 
     for name, rows in held.items():
