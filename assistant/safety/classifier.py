@@ -17,8 +17,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.config import KNOWLEDGE_DIR
+from assistant.corpora import CORPORA_DIR, safety_rows
 from assistant.learned import Example, FitSpec, SignalModel, cached_fit
 from assistant.safety.patterns import sentences
+from assistant.safety.windows import message_parts as windowed_parts
 from assistant.safety.verdict import ESCALATING, Screening
 
 if TYPE_CHECKING:
@@ -34,19 +36,20 @@ CHOOSE = {
     **{f"{c}~": ("rate", 0.02) for c in ESCALATING},
 }
 WARY_SCALE = 0.75  # after a check, a later sign is asked about sooner
-MAX_PARTS = 12
 
 
 @cache
-def training_examples(path: Path = TRAIN_PATH) -> list[Example]:
+def training_examples(path: Path = TRAIN_PATH, corpora: Path | None = CORPORA_DIR) -> list[Example]:
+    """The team's labelled messages, then the real-text corpora (``assistant.corpora``)."""
     lines = path.read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines if line.strip()]
+    rows += safety_rows(corpora) if corpora is not None else []
     return [Example(r["text"], frozenset([r["category"]]) - {"none"}) for r in rows]
 
 
 def message_parts(normalized: str) -> list[str]:
-    parts = [s for s in sentences(normalized) if len(s) > 3][:MAX_PARTS]
-    return [normalized, *parts] if len(parts) > 1 else [normalized]
+    """The whole message and its sentences; a long post in overlapping windows (``windows``)."""
+    return windowed_parts(normalized, sentences)
 
 
 def safety_model(embedder: Embedder, cache_dir: Path | None = None) -> SignalModel:
