@@ -37,6 +37,7 @@ EMBEDDING_WEIGHT = 1.0  # the embedding's scale beside the (unit-length) n-gram 
 class Example:
     text: str
     labels: frozenset[str]  # the signals that hold for this text
+    group: str = ""  # where the text comes from; "rate-each" bounds false alarms per group
 
 
 def _vectorizer(vocabulary: dict[str, int] | None = None) -> Any:
@@ -161,7 +162,8 @@ def fit(
 ) -> SignalModel:
     """Fit one balanced logistic regression per signal on whole texts; choose each threshold
     on held-back examples scored over their parts.  ``choose`` maps a signal to
-    ``("beta", b)`` (best F-beta) or ``("rate", r)`` (false-positive rate at most r);
+    ``("beta", b)`` (best F-beta), ``("rate", r)`` (false-positive rate at most r) or
+    ``("rate-each", r)`` (at most r in each ``Example.group`` of negatives);
     "crisis~" is a second threshold for the label "crisis"."""
     from sklearn.linear_model import LogisticRegression
 
@@ -179,8 +181,16 @@ def fit(
             model.fit(whole[~held], truth[~held])
             held_rows = [f for f, h in zip(part_features, held, strict=True) if h]
             probs = np.array([model.predict_proba(f)[:, 1].max() for f in held_rows])
-            pick = _f_beta_threshold if rule == "beta" else _rate_threshold
-            threshold = pick(probs, truth[held], value)
+            if rule == "rate-each":  # the bound holds in every group of negatives
+                groups = np.array([e.group for e in examples])[held]
+                threshold = max(
+                    _rate_threshold(probs[groups == g], truth[held][groups == g], value)
+                    for g in sorted(set(groups))
+                    if (~truth[held][groups == g]).any()
+                )
+            else:
+                pick = _f_beta_threshold if rule == "beta" else _rate_threshold
+                threshold = pick(probs, truth[held], value)
         thresholds.append(threshold)
     return _fit_all(texts, parts, examples, signals, np.array(thresholds, dtype=np.float32))
 

@@ -31,9 +31,11 @@ SHIPPED_DIR = KNOWLEDGE_DIR / "safety"
 SIGNALS = (*ESCALATING, *(f"{c}~" for c in ESCALATING))  # strict, then lenient thresholds
 # Thresholds bound false alarms on the held-back fifth of the dev data: escalating on at most
 # 0.5 % of risk-free messages per category, asking (check) on at most 2 %.
+# The bounds hold separately on the team's messages (mostly hard negatives) and on the real
+# corpora (mostly easy ones), so thousands of easy real negatives cannot loosen them.
 CHOOSE = {
-    **{c: ("rate", 0.005) for c in ESCALATING},
-    **{f"{c}~": ("rate", 0.02) for c in ESCALATING},
+    **{c: ("rate-each", 0.005) for c in ESCALATING},
+    **{f"{c}~": ("rate-each", 0.02) for c in ESCALATING},
 }
 WARY_SCALE = 0.75  # after a check, a later sign is asked about sooner
 
@@ -43,8 +45,11 @@ def training_examples(path: Path = TRAIN_PATH, corpora: Path | None = CORPORA_DI
     """The team's labelled messages, then the real-text corpora (``assistant.corpora``)."""
     lines = path.read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines if line.strip()]
-    rows += safety_rows(corpora) if corpora is not None else []
-    return [Example(r["text"], frozenset([r["category"]]) - {"none"}) for r in rows]
+    real = safety_rows(corpora) if corpora is not None else []
+    return [
+        Example(r["text"], frozenset([r["category"]]) - {"none"}, "real" if i >= len(rows) else "team")
+        for i, r in enumerate(rows + real)
+    ]
 
 
 def message_parts(normalized: str) -> list[str]:
