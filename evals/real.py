@@ -96,7 +96,8 @@ def table(scores: list[dict[str, Any]]) -> str:
         return "–" if value is None else f"{100 * value:.1f} %"
 
     lines = [
-        "| set | rows | risky | recall | of which escalated | risk-free | false escalate | false check |",
+        "| set | rows | risky | recall | of which escalated | risk-free "
+        "| false escalate | false check |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for s in scores:

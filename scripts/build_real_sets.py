@@ -299,7 +299,9 @@ def main(sources: Path) -> None:
     for rid, (name, category, level, why) in PEOPLE_AT_RISK.items():
         base = pool[rid]
         source = rid.rsplit("-", 1)[0].replace("-", ":", 1).replace("lh:", "learnedhands:")
-        held[name].append({**base, "category": category, "level": level, "why": why, "source": source})
+        held[name].append(
+            {**base, "category": category, "level": level, "why": why, "source": source}
+        )
 
     for name, rows in held.items():
         rows = [r for r in (reviewed(r) for r in rows) if r is not None]

@@ -20,8 +20,8 @@ from assistant.config import KNOWLEDGE_DIR
 from assistant.corpora import CORPORA_DIR, safety_rows
 from assistant.learned import Example, FitSpec, SignalModel, cached_fit
 from assistant.safety.patterns import sentences
-from assistant.safety.windows import message_parts as windowed_parts
 from assistant.safety.verdict import ESCALATING, Screening
+from assistant.safety.windows import message_parts as windowed_parts
 
 if TYPE_CHECKING:
     from assistant.retrieval.embeddings import Embedder
@@ -47,7 +47,9 @@ def training_examples(path: Path = TRAIN_PATH, corpora: Path | None = CORPORA_DI
     rows = [json.loads(line) for line in lines if line.strip()]
     real = safety_rows(corpora) if corpora is not None else []
     return [
-        Example(r["text"], frozenset([r["category"]]) - {"none"}, "real" if i >= len(rows) else "team")
+        Example(
+            r["text"], frozenset([r["category"]]) - {"none"}, "real" if i >= len(rows) else "team"
+        )
         for i, r in enumerate(rows + real)
     ]
 
