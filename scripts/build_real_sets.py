@@ -251,11 +251,7 @@ def main(sources: Path) -> None:
             )
 
     # --- GoEmotions: short Reddit comments; the source's train split trains, test is held out.
-    names = (
-        "admiration amusement anger annoyance approval caring confusion curiosity desire "
-        "disappointment disapproval disgust embarrassment excitement fear gratitude grief joy "
-        "love nervousness optimism pride realization relief remorse sadness surprise neutral"
-    ).split()
+    names = ["admiration", "amusement", "anger", "annoyance", "approval", "caring", "confusion", "curiosity", "desire", "disappointment", "disapproval", "disgust", "embarrassment", "excitement", "fear", "gratitude", "grief", "joy", "love", "nervousness", "optimism", "pride", "realization", "relief", "remorse", "sadness", "surprise", "neutral"]
     everyday = {"gratitude", "relief", "optimism", "joy", "caring", "approval", "curiosity"}
     for split in ("train", "test"):
         rows = []
