@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from assistant.config import Settings
+from evals.data_sets import DATA_DIR
 
 POST_CHARS = 2000
-DEV_POSTS = Path(__file__).resolve().parent.parent / "evals" / "safety_realistic_dev.jsonl"
+DEV_POSTS = DATA_DIR / "dev" / "safety_realistic.jsonl"
 
 
 def long_posts(count: int, chars: int = POST_CHARS, path: Path = DEV_POSTS) -> list[str]:
