@@ -5,7 +5,6 @@ confirmation."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -40,17 +39,8 @@ def test_the_label_says_whose_side_and_where_it_began() -> None:
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
-    ui = UiServer(tmp_path_factory.mktemp("everyone") / "home")
-    ui.start()
-    yield ui
-    ui.stop()
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    with sync_api.sync_playwright() as driver:
-        yield driver
+def server_options() -> dict[str, Any]:
+    return {"own_home": True}  # the list shows every conversation in its folder
 
 
 @BROWSER_MARKS[0]  # the label test above needs no browser

@@ -9,7 +9,6 @@ that conversation answers 404.  The module has its own data folder and server.
 from __future__ import annotations
 
 import http.client
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,17 +31,8 @@ pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
-    ui = UiServer(tmp_path_factory.mktemp("deletes") / "home")
-    ui.start()
-    yield ui
-    ui.stop()
-
-
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    with sync_api.sync_playwright() as driver:
-        yield driver
+def server_options() -> dict[str, Any]:
+    return {"own_home": True}  # the list shows every conversation in its folder
 
 
 def plan_status(server: UiServer, thread_id: str) -> int:

@@ -45,12 +45,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
     ui.stop()
 
 
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    with sync_api.sync_playwright() as driver:
-        yield driver
-
-
 def test_the_next_message_after_forget_is_answered(
     playwright: Any, server: UiServer, tmp_path: Path
 ) -> None:

@@ -84,12 +84,6 @@ def spy() -> Iterator[Spy]:
     spy.server_close()
 
 
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Any]:
-    with sync_api.sync_playwright() as driver:
-        yield driver
-
-
 def status_of(server: UiServer, path: str, headers: dict[str, str]) -> int:
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
     try:
