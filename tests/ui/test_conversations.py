@@ -226,7 +226,7 @@ def test_pause_and_delete_during_a_streaming_reply(
     ]
     assert len(bot_texts(page)) == 3 and all(text.strip() for text in bot_texts(page))
 
-    start_streaming(page, "one more thing before I stop")
+    start_streaming(page, "mirror practice again before I stop")
     force_click(page, "#closer-delete")
     page.wait_for_selector("#closer-confirm-text p")
     force_click(page, "#closer-delete-yes")
