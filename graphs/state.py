@@ -60,27 +60,6 @@ class TurnReasons(TypedDict):
     safety: str
 
 
-class TurnInput(TypedDict, total=False):
-    """What one turn brings: the message, its notices, resets of every per-turn field, and
-    (for a new conversation) whose side it is for."""
-
-    user_text: str
-    notices: list[str]
-    perspective: Perspective
-    screening: dict[str, Any]
-    reading: dict[str, Any]
-    confirmed: str | None
-    kind: str
-    prefix: str
-    echo: str
-    blocking: list[dict[str, str]]
-    cards: list[dict[str, Any]]
-    reply: str
-    fallback: str | None
-    why_step: str
-    why_safety: str
-
-
 class ConversationMemory(TypedDict, total=False):
     """Kept across turns (checkpointed)."""
 
@@ -124,6 +103,13 @@ class TurnFields(TypedDict, total=False):
     model_name: str
     why_step: str  # what moved the step (or kept it), naming the rule or layer
     why_safety: str  # the safety level this message set, and the layer that set it
+
+
+class TurnInput(TurnFields, total=False):
+    """What one turn brings: the message, its notices, resets of every per-turn field, and
+    (for a new conversation) whose side it is for."""
+
+    perspective: Perspective
 
 
 class ConversationState(ConversationMemory, TurnFields, total=False):
