@@ -14,6 +14,7 @@ import argparse
 import hashlib
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,11 @@ class DiskCachedEmbedder:
         return [found[i] for i in range(len(texts))]
 
 
+def _share(rows: list[dict[str, Any]], holds: Callable[[dict[str, Any]], bool]) -> float | None:
+    """The share of ``rows`` for which ``holds`` is true, to four places (None for no rows)."""
+    return round(sum(holds(r) for r in rows) / len(rows), 4) if rows else None
+
+
 def score_set(path: Path, embedder: Any, cache_dir: Path | None) -> dict[str, Any]:
     results = list(run_safety_eval(path, embedder=embedder, cache_dir=cache_dir))
     rows, summary = results[:-1], results[-1]
@@ -68,19 +74,11 @@ def score_set(path: Path, embedder: Any, cache_dir: Path | None) -> dict[str, An
         "set": path.stem,
         "rows": len(rows),
         "risky": len(risky),
-        "recall": round(sum(r["got"] == "escalate" for r in risky) / len(risky), 4)
-        if risky
-        else None,
-        "escalated": round(sum(r["level"] == "escalate" for r in risky) / len(risky), 4)
-        if risky
-        else None,
+        "recall": _share(risky, lambda r: r["got"] == "escalate"),
+        "escalated": _share(risky, lambda r: r["level"] == "escalate"),
         "risk_free": len(safe),
-        "false_escalate": round(sum(r["level"] == "escalate" for r in safe) / len(safe), 4)
-        if safe
-        else None,
-        "false_check": round(sum(r["level"] == "check" for r in safe) / len(safe), 4)
-        if safe
-        else None,
+        "false_escalate": _share(safe, lambda r: r["level"] == "escalate"),
+        "false_check": _share(safe, lambda r: r["level"] == "check"),
         "per_category_recall": summary["per_category_recall"],
         "misses": [r["text"][:160] for r in risky if r["got"] != "escalate"][:40],
         "false_alarms": [

@@ -95,6 +95,19 @@ PEOPLE_AT_RISK: dict[str, tuple[str, str, str, str]] = {
 }  # fmt: skip
 
 
+
+def goemotions_row(text: str, emotions: set[str], split: str) -> dict[str, str]:
+    """A GoEmotions comment as a risk-free row (labels kept as the reason)."""
+    return {
+        "id": row_id("goemo", text),
+        "text": text,
+        "category": "none",
+        "level": "none",
+        "length": "short",
+        "why": "GoEmotions comment labelled " + ", ".join(sorted(emotions)),
+        "source": f"goemotions:{split}",
+    }
+
 def bucket(key: str) -> int:
     return int(hashlib.sha256(key.encode("utf-8")).hexdigest()[:8], 16) % 100
 
@@ -266,31 +279,9 @@ def main(sources: Path) -> None:
         rnd.shuffle(rows)
         if split == "test":
             picked = [r for r in rows if r[1] & everyday][:400]
-            for text, emotions in picked:
-                held["everyday_short"].append(
-                    {
-                        "id": row_id("goemo", text),
-                        "text": text,
-                        "category": "none",
-                        "level": "none",
-                        "length": "short",
-                        "why": "GoEmotions comment labelled " + ", ".join(sorted(emotions)),
-                        "source": "goemotions:test",
-                    }
-                )
+            held["everyday_short"] += [goemotions_row(*row, "test") for row in picked]
         else:
-            for text, emotions in rows[:1200]:
-                train.append(
-                    {
-                        "id": row_id("goemo", text),
-                        "text": text,
-                        "category": "none",
-                        "level": "none",
-                        "length": "short",
-                        "why": "GoEmotions comment labelled " + ", ".join(sorted(emotions)),
-                        "source": "goemotions:train",
-                    }
-                )
+            train += [goemotions_row(*row, "train") for row in rows[:1200]]
 
     for rid, (name, category, level, why) in PEOPLE_AT_RISK.items():
         base = pool[rid]

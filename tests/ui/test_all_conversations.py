@@ -24,8 +24,6 @@ from tests.ui.browser import (
     user_texts,
 )
 
-sync_api = pytest.importorskip("playwright.sync_api")
-
 LIST_ITEMS = "#closer-list label"
 SAID = "talking with Rowan about the Saffronkettle weekend scares me"
 

@@ -26,7 +26,6 @@ from tests.ui.browser import (
     send,
 )
 
-sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = BROWSER_MARKS
 
 

@@ -25,7 +25,6 @@ from tests.ui.browser import (
     user_texts,
 )
 
-sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = BROWSER_MARKS
 
 BEFORE = "the Lanternmoth evening still bothers me"

@@ -28,7 +28,6 @@ from tests.ui.browser import (
     user_texts,
 )
 
-sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = BROWSER_MARKS
 
 
