@@ -5,6 +5,10 @@ took 10-30 s with SmolLM2: a deadline read only as pieces arrive could not cut i
 node waits on a queue with a timeout instead; when it gives up (the person stopped the
 reply, or the draft ran out of time) the reading thread closes the stream at its next piece.
 A generator can only be closed by the thread running it, so the reader owns it to the end.
+
+The reader is not a daemon: an abandoned draft can still be inside llama.cpp (reading its
+prompt) when the conversation ends, and a process that tore down the interpreter under it
+crashed (SIGSEGV).  Python joins it at exit instead; it ends at its next piece.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ class Pieces:
         self._queue: queue.Queue[Any] = queue.Queue()
         self._abandoned = threading.Event()
         self.done = threading.Event()  # the stream is closed: generation has stopped
-        threading.Thread(target=self._read, name="closer-model-stream", daemon=True).start()
+        threading.Thread(target=self._read, name="closer-model-stream", daemon=False).start()
 
     def _read(self) -> None:
         try:
