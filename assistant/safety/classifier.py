@@ -21,6 +21,7 @@ import numpy as np
 from assistant.config import KNOWLEDGE_DIR
 from assistant.core.screening import ESCALATING, Screening
 from assistant.learned import Example, FitSpec, SignalModel, cached_fit
+from assistant.safety.patterns import load_rules
 from assistant.text import screen_form, sentences
 
 if TYPE_CHECKING:
@@ -98,14 +99,16 @@ def learned_screen(
     vectors = np.asarray(embedder.embed(parts), dtype=np.float32)
     scores = model.scores(parts, vectors)
     # Contempt is escalated by its patterns alone (with words of habit); learned evidence of
-    # contempt only asks.
-    strong = [c for c in ESCALATING if c != "contempt" and model.fires(scores, c)]
+    # contempt only asks.  Coercion and contempt count only beside words of their kind.
+    rules = load_rules()
+    kinds = [c for c in ESCALATING if rules.learned_has_words(c, normalized)]
+    strong = [c for c in kinds if c != "contempt" and model.fires(scores, c)]
     if strong:
         top = max(strong, key=lambda c: scores[c])
         why = f"learned {top} {scores[top]:.2f} ≥ {model.threshold(top):.2f}"
         return Screening("escalate", top, (f"learned:{top}:{scores[top]:.2f}",), why)
     scale = WARY_SCALE if wary else 1.0
-    possible = [c for c in ESCALATING if model.fires(scores, f"{c}~", scale=scale)]
+    possible = [c for c in kinds if model.fires(scores, f"{c}~", scale=scale)]
     if possible:
         top = max(possible, key=lambda c: scores[f"{c}~"])
         score, bar = scores[f"{top}~"], model.threshold(f"{top}~") * scale

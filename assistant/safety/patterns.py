@@ -41,6 +41,14 @@ class RuleSet:
     context: re.Pattern[str]  # documentaries, other people's jobs: mutes `generic` rules
     hypothetical: re.Pattern[str]
     distance: dict[str, re.Pattern[str]]  # past, other, advice, figurative, one_off, present
+    learned_needs: dict[str, re.Pattern[str]]  # words that learned evidence needs beside it
+    self_talk: re.Pattern[str]  # "i feel pathetic": a feeling, not someone's put-down
+
+    def learned_has_words(self, category: str, normalized: str) -> bool:
+        """Whether learned evidence of ``category`` stands beside words of its kind (always
+        true for a category with no such list: crisis and abuse are never held back)."""
+        needs = self.learned_needs.get(category)
+        return needs is None or bool(needs.search(self.self_talk.sub(" ", normalized)))
 
     def framed_as_story(self, normalized: str) -> bool:
         return bool(self.distance["story"].search(normalized))
@@ -121,6 +129,11 @@ def load_rules(directory: Path = SAFETY_DIR) -> RuleSet:
             key: _compile(value, macros, f"common.yaml distance.{key}")
             for key, value in common["distance"].items()
         },
+        learned_needs={
+            str(key): _compile(value, macros, f"common.yaml learned_needs.{key}")
+            for key, value in (common.get("learned_needs") or {}).items()
+        },
+        self_talk=_compile(common.get("learned_self_talk", "(?!)"), macros, "common.yaml"),
     )
 
 
