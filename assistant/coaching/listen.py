@@ -150,7 +150,7 @@ def listening_reply(brief: TurnBrief, reading: Reading, previous: Sequence[str])
         return draft  # they asked for words to send: give them words, nothing else
     # In the request step a question may be the request itself ("could we...?").
     said, short = answer_line(reading, previous, default=not base.startswith("request."))
-    step = _step_name(base, reading, scene, brief.facts)
+    step = _step_name(base, reading, scene, brief.facts, previous)
     entry = _step_entry(step, brief.perspective)
     values = {"partner": scene.partner or "your partner", "tool": _tool(previous)}
     offer = _filled(entry.get("offer") or [], values, previous)
@@ -160,7 +160,10 @@ def listening_reply(brief: TurnBrief, reading: Reading, previous: Sequence[str])
     closing = _filled(entry.get("ask") or [], values, previous) if may_ask else ""
     if not closing and not short:
         closing = _filled(entry.get("statement") or [], values, previous)
-    mirror = "" if short and said else reflection(scene, reading, previous)
+    # An answer to their question is the reply's centre: no reflection, no step offer beside it.
+    mirror = "" if said else reflection(scene, reading, previous)
+    if said and base not in ALWAYS_ASK and step != "regulation.tool":
+        offer = ""  # (asking what to do, while on alert, is asking for the tool: it stays)
     if refuses_exercise(reading.text):
         mirror = _join(pick(moves()["refused_exercise_ack"], previous) or "", mirror)
     if reading.specific and not base.startswith(("request.", "plan.")):
@@ -171,8 +174,13 @@ def listening_reply(brief: TurnBrief, reading: Reading, previous: Sequence[str])
     return _join(said, mirror, offer, closing)
 
 
-def _step_name(base: str, reading: Reading, scene: Scene, facts: dict[str, str]) -> str:
+def _step_name(
+    base: str, reading: Reading, scene: Scene, facts: dict[str, str], previous: Sequence[str]
+) -> str:
     step = STEP_OF_KIND[base]
+    told = reading.topic or reading.story or reading.feelings or scene.situation
+    if step == "naming.start" and not told and len(previous) <= 1:
+        return "naming.open"  # nothing told yet: ask what is going on, not for its story
     if step.startswith("request.") and "stuck" not in step and facts.get("cheated"):
         return "request.after_betrayal"
     if step != "regulation":

@@ -51,15 +51,32 @@ def signal_of(activation: Sequence[str]) -> str:
     for phrase in activation:
         found = _BODY_STATE.match(phrase)
         if found:
-            return f"with that {found.group(2)} {found.group(1)}"
+            part = found.group(1)
+            that = "those" if part.endswith("s") and not part.endswith(("ss", "us")) else "that"
+            return f"with {that} {found.group(2)} {part}"
     for phrase in activation:
         words = phrase.split()
+        if phrase.startswith("(") or not words:
+            continue  # a learned signal's label, not their words
         if len(words) == 1 and words[0].endswith("ing"):
             return f"with all that {words[0]}"
-        adjective = len(words) == 1 or phrase.endswith("ed up")
-        if adjective and not phrase.startswith(("my ", "keep ", "can't", "cant")):
+        if _reads_as_adjective(phrase) and not phrase.startswith(("my ", "keep ", "can't", "cant")):
             return f"feeling so {phrase}"
     return ""
+
+
+_ADJECTIVE_ENDINGS = ("ed", "ed up", "y", "ous", "ful", "ic", "ish", "ive", "ible", "able", "ant")
+_PLAIN_ADJECTIVES = frozenset({"tense", "tight", "sick", "numb", "raw", "wired", "stiff", "frozen"})
+
+
+def _reads_as_adjective(phrase: str) -> bool:
+    """"feeling so {phrase}" must read as English: "shaky", "wound up", "clenched" do, "froze"
+    (a verb) does not."""
+    if phrase in _PLAIN_ADJECTIVES:
+        return True
+    return (len(phrase.split()) == 1 or phrase.endswith("ed up")) and phrase.endswith(
+        _ADJECTIVE_ENDINGS
+    )
 
 
 def calm_of(calm: Sequence[str]) -> str:

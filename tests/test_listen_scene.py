@@ -1,0 +1,24 @@
+"""The body's alarm said back in a phrase that reads as English, never a label."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.coaching.listen_scene import signal_of
+
+
+@pytest.mark.parametrize(
+    ("activation", "said"),
+    [
+        (["shaky"], "feeling so shaky"),
+        (["keyed up"], "feeling so keyed up"),
+        (["tense"], "feeling so tense"),
+        (["replaying"], "with all that replaying"),
+        (["my chest is so tight"], "with that tight chest"),
+        (["my hands are shaking"], "with those shaking hands"),
+        (["froze"], ""),  # a verb: "feeling so froze" is not English
+        (["(activation)"], ""),  # a learned signal's label, never shown
+    ],
+)
+def test_the_alarm_reads_as_english(activation: list[str], said: str) -> None:
+    assert signal_of(activation) == said
