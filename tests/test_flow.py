@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant.coaching.listen import moves
 from graphs.runner import Conversation
 
 ACCEPTANCE = [
@@ -114,7 +115,8 @@ def test_stuck_offer_after_n_turns_and_accepting_moves_on(guided_services) -> No
     conversation = Conversation(guided_services)
     results = talk(conversation, "I'm tense", "still tense", "hmm", "still the same")
     assert [r.stage for r in results] == ["regulation"] * 4
-    offers = [r for r in results if "move on" in r.reply.lower()]
+    asks = moves()["stuck"]["regulation.stuck_offer"]["ask"]
+    offers = [r for r in results if any(ask in r.reply for ask in asks)]
     assert len(offers) == 1
     assert conversation.turn("yes").stage == "naming"
 

@@ -22,3 +22,21 @@ from assistant.coaching.listen_scene import signal_of
 )
 def test_the_alarm_reads_as_english(activation: list[str], said: str) -> None:
     assert signal_of(activation) == said
+
+
+def _reflect(text: str, feeling: str) -> str:
+    from assistant.coaching.listen_scene import reflection, scene_of
+    from assistant.core.reading import Reading
+
+    reading = Reading(text=text, feelings=(feeling,), feeling=True)
+    return reflection(scene_of(text, reading), reading, [])
+
+
+def test_missing_someone_is_said_plainly() -> None:
+    said = _reflect("it's fine, i just miss him", "miss him")
+    assert "feeling miss" not in said and said
+
+
+def test_self_criticism_is_not_said_back_as_a_fact() -> None:
+    said = _reflect("i feel pathetic", "pathetic")
+    assert "pathetic" not in said and "hard on yourself" in said

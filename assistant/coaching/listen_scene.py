@@ -132,7 +132,29 @@ def reflection(scene: Scene, reading: Reading, previous: Sequence[str]) -> str:
         "partner": scene.partner,
         "want": scene.want,
     }
-    if scene.feeling and scene.situation:
+    if scene.feeling.startswith("miss"):
+        options = lines["missing"]
+    elif scene.feeling in _SELF_CRITICAL:
+        options = lines["self_critical"]
+    else:
+        options = _options(scene, reading, lines)
+    if not options:
+        return ""
+    usable = [o for o in options if "{feeling_adj}" not in o or values["feeling_adj"]]
+    texts = [" ".join(fill(option, values).split()) for option in usable]
+    return pick(texts, previous) or texts[len(previous) % len(texts)]
+
+
+_SELF_CRITICAL = frozenset(
+    {"pathetic", "useless", "worthless", "stupid", "like crap", "like shit", "dumb", "a failure"}
+)
+
+
+def _options(scene: Scene, reading: Reading, lines: dict[str, list[str]]) -> list[str]:
+    """The reflection's variants for what was heard; [] when nothing was, rather than a guess."""
+    # "feeling jealous about the jealousy": the situation says the feeling again.
+    repeats = scene.feeling and scene.feeling[:5] in scene.situation
+    if scene.feeling and scene.situation and not repeats:
         options = lines["feeling_situation"]
     elif scene.feeling:
         options = lines["feeling"]
@@ -157,7 +179,5 @@ def reflection(scene: Scene, reading: Reading, previous: Sequence[str]) -> str:
     elif len(reading.text.split()) <= BRIEF_WORDS and not reading.question:
         options = lines["brief"]
     else:
-        return ""
-    usable = [o for o in options if "{feeling_adj}" not in o or values["feeling_adj"]]
-    texts = [" ".join(fill(option, values).split()) for option in usable]
-    return pick(texts, previous) or texts[len(previous) % len(texts)]
+        return []
+    return list(options)

@@ -41,13 +41,20 @@ class PatternSet:
                 continue
             for pattern in self.patterns:
                 for match in pattern.finditer(sentence):
-                    if not (self.negatable and _negated(sentence, match.start())):
+                    if not (self.negatable and _negated(sentence, match.start(), match.group(0))):
                         found.append(match.group(0))
         return found
 
 
-def _negated(sentence: str, start: int) -> bool:
-    window = " " + " ".join(sentence[:start].split()[-3:]) + " "
+_CLAUSE_BREAK = re.compile(r"[,;:!?]|\bbut\b")
+
+
+def _negated(sentence: str, start: int, matched: str = "") -> bool:
+    """A negation in the three words before the match, or inside it before its last word
+    ("i'm not stressed": the match starts at "i'm")."""
+    inside = " ".join(matched.split()[:-1])
+    clause = _CLAUSE_BREAK.split(sentence[:start])[-1]  # "i'm not sure, i feel hurt": hurt
+    window = " " + " ".join(clause.split()[-3:]) + " " + inside + " "
     return any(f" {word} " in window for word in _negations())
 
 
