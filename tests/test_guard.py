@@ -82,3 +82,13 @@ def test_diagnosis(reply: str) -> None:
 def test_labels_not_pinned_on_anyone_pass() -> None:
     text = "Many people who live with depression find small routines help. What helps you?"
     assert check_reply(text, finished=True) is None
+
+
+@pytest.mark.parametrize("category", ["crisis", "abuse", "coercion", "contempt"])
+def test_asking_again_is_the_bare_question_not_the_whole_first_text(category: str) -> None:
+    from assistant.safety.escalation import check_again, check_question
+
+    again = check_again(category, None).split("\n\n")[0]
+    first, _ = check_question(category)
+    assert again.endswith("?") and "Thank you" not in again
+    assert again.split(": ", 1)[1].lower() in first.lower()  # the question, without preface

@@ -17,6 +17,7 @@ from assistant.core.reading import Reading
 from assistant.knowledge import load_yaml
 
 BRIEF_WORDS = 3
+HEARD_WORDS = 10  # a message this long told us something, even when nothing was read in it
 _PARTNER = re.compile(r"\b(?:my|our) ([a-zé]+)\b")
 _WANT = re.compile(
     r"\b(?:more|some) (time together|quality time|time|closeness|attention|affection|touch|"
@@ -178,6 +179,8 @@ def _options(scene: Scene, reading: Reading, lines: dict[str, list[str]]) -> lis
         options = lines["story"]
     elif len(reading.text.split()) <= BRIEF_WORDS and not reading.question:
         options = lines["brief"]
+    elif len(reading.text.split()) >= HEARD_WORDS and not reading.question:
+        options = lines["heard"]
     else:
         return []
     return list(options)

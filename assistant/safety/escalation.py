@@ -80,6 +80,10 @@ def check_reply(category: str, locale: str | None, *, second: bool = False) -> s
 
 
 def check_again(category: str, locale: str | None, *, second: bool = False) -> str:
+    """The question once more, bare: the thanks and the preface were said the first time."""
     data = load_escalation_text()
-    question, _ = check_question(category, second=second)
+    entry = data["check"].get(category) or data["check"]["abuse"]
+    question = entry.get("second_short" if second else "short") or check_question(
+        category, second=second
+    )[0]
     return f"{_strip(data['check_unclear'])} {question}\n\n{resources_block(category, locale)}"
