@@ -246,6 +246,6 @@ def test_the_support_note_is_not_repeated_under_every_reply(guided_services) -> 
 
     conversation = Conversation(guided_services)
     note = safety.support_note("US")
-    replies = [conversation.turn(text).reply for text in SUPPORT]
-    assert [note in reply for reply in replies] == [True, False, False]
+    replies = [conversation.turn(text).reply for text in (*SUPPORT, *SUPPORT)]
+    assert [note in reply for reply in replies] == [True] + [False] * (2 * len(SUPPORT) - 1)
     assert all(r.level == "support" for r in map(screen, SUPPORT))

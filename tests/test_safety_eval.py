@@ -219,3 +219,10 @@ def test_learned_coercion_or_contempt_needs_words_of_its_kind(embedder, text: st
 def test_learned_coercion_still_asks_beside_its_words(embedder, text: str) -> None:  # noqa: ANN001
     result = screen(text, embedder=embedder)
     assert result.level in ("check", "escalate") and result.category == "coercion", result
+
+
+def test_short_learned_evidence_asks_unless_it_names_means_or_a_plan(embedder) -> None:  # noqa: ANN001
+    vague = screen("Yeah that's exactly it. I end up swallowing stuff.", embedder=embedder)
+    assert vague.level == "check" and "short" in vague.matched, vague
+    plain = screen("i bought pills and wrote notes for everyone", embedder=embedder)
+    assert plain.level == "escalate" and plain.category == "crisis", plain

@@ -179,7 +179,7 @@ def _step_name(
 ) -> str:
     step = STEP_OF_KIND[base]
     told = reading.topic or reading.story or reading.feelings or scene.situation
-    if step == "naming.start" and not told and len(previous) <= 1:
+    if step == "naming.start" and not told and _only_greeted(previous):
         return "naming.open"  # nothing told yet: ask what is going on, not for its story
     if step.startswith("request.") and "stuck" not in step and facts.get("cheated"):
         return "request.after_betrayal"
@@ -193,6 +193,15 @@ def _step_name(
     if facts.get("no_exercises") or refuses_exercise(reading.text):
         return "regulation.listen"  # they said no to exercises: listen instead
     return "regulation.tool" if fits or base == "regulation.again" else "regulation.listen"
+
+
+def _only_greeted(previous: Sequence[str]) -> bool:
+    """Nothing has been talked about yet: at most our greeting has been said."""
+    greetings = [
+        *moves()["steps"]["check_in.greeting"]["ask"],
+        *moves()["supporter_steps"]["check_in.greeting"]["ask"],
+    ]
+    return not previous or (len(previous) == 1 and any(g in previous[0] for g in greetings))
 
 
 def _step_entry(step: str, perspective: str) -> dict[str, Any]:

@@ -38,6 +38,7 @@ CHOOSE = {
 }
 WARY_SCALE = 0.75  # after a check, a later sign is asked about sooner
 MAX_PARTS = 12
+SHORT_WORDS = 12  # learned evidence alone in fewer words than this asks rather than escalates
 
 
 @cache
@@ -106,6 +107,11 @@ def learned_screen(
     if strong:
         top = max(strong, key=lambda c: scores[c])
         why = f"learned {top} {scores[top]:.2f} ≥ {model.threshold(top):.2f}"
+        if len(normalized.split()) < SHORT_WORDS and not rules.plain_danger(normalized):
+            # A few words are too little to stop coaching on ("i end up swallowing stuff"
+            # after talk of a quiet partner): ask directly instead; a yes still escalates.
+            why = f"{why}, a short message: asks"
+            return Screening("check", top, (f"learned:{top}:{scores[top]:.2f}", "short"), why)
         return Screening("escalate", top, (f"learned:{top}:{scores[top]:.2f}",), why)
     scale = WARY_SCALE if wary else 1.0
     possible = [c for c in kinds if model.fires(scores, f"{c}~", scale=scale)]

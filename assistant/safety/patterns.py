@@ -43,6 +43,11 @@ class RuleSet:
     distance: dict[str, re.Pattern[str]]  # past, other, advice, figurative, one_off, present
     learned_needs: dict[str, re.Pattern[str]]  # words that learned evidence needs beside it
     self_talk: re.Pattern[str]  # "i feel pathetic": a feeling, not someone's put-down
+    danger_words: re.Pattern[str]  # means, plans, goodbyes: short learned evidence escalates
+
+    def plain_danger(self, normalized: str) -> bool:
+        """Words of means, plans or goodbyes: a short message with them still escalates."""
+        return bool(self.danger_words.search(normalized))
 
     def learned_has_words(self, category: str, normalized: str) -> bool:
         """Whether learned evidence of ``category`` stands beside words of its kind (always
@@ -134,6 +139,7 @@ def load_rules(directory: Path = SAFETY_DIR) -> RuleSet:
             for key, value in (common.get("learned_needs") or {}).items()
         },
         self_talk=_compile(common.get("learned_self_talk", "(?!)"), macros, "common.yaml"),
+        danger_words=_compile(common.get("danger_words", "(?!)"), macros, "common.yaml"),
     )
 
 
