@@ -24,6 +24,9 @@ FIELDS = {"role", "rows", "format", "written_by", "added", "first_read", "use"}
 # were in both sets since they were added (7667837), each with its own id.  Kept so the
 # held-out figures stay comparable; any other overlap fails.
 KNOWN_OVERLAP = {"hello? is anyone there", "brb, kid woke up", "can we get to the plan already"}
+# A common question that the third blind set's brief named as an example of what people ask
+# (2026-12-07); the reading's training rows have it too.  Kept as the writer wrote it.
+KNOWN_OVERLAP |= {"are you a real person?"}
 MIN_WORDS = 4  # shorter messages ("hi", "ok", "next step pls") are said alike by anyone
 
 
