@@ -49,7 +49,7 @@ def test_a_tool_is_offered_only_where_activation_was_read() -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("what do i even say to him??", "words"),
+        ("what do i even say to him??", '"'),  # example words, in quotes
         ("are you in the US?", "device"),
         ("can you make it shorter", "short"),
     ],
@@ -117,3 +117,26 @@ def test_a_model_gets_the_same_move_in_its_turn_guide() -> None:
     assert "answer it briefly" in asked
     plain = turn_guide(TurnBrief("naming", "naming.more", "he forgot our anniversary again"))
     assert "small talk" not in plain and "answer it briefly" not in plain
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("is that needy?", "isn't needy"),
+        ("should i tell him now or wait till the weekend", "moment"),
+        ("should i just leave her be?", "space"),
+        ("i don't even know what i'd ask for", "small"),
+    ],
+)
+def test_a_question_in_the_middle_is_answered_and_nothing_is_asked_back(
+    text: str, expected: str
+) -> None:
+    reply = _reply("regulation.still", text)
+    assert expected in reply.casefold() and "?" not in reply.split('"')[0], reply
+
+
+def test_longer_good_news_is_met_as_good_news() -> None:
+    text = "so we talked last night and honestly it went really well, he listened and we made a plan"
+    reply = _reply("regulation.still", text)
+    assert any(w in reply.casefold() for w in ("glad", "good to hear", "lovely", "wonderful"))
+    assert "?" not in reply and not _tool_offered(reply), reply

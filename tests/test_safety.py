@@ -249,3 +249,12 @@ def test_the_support_note_is_not_repeated_under_every_reply(guided_services) -> 
     replies = [conversation.turn(text).reply for text in (*SUPPORT, *SUPPORT)]
     assert [note in reply for reply in replies] == [True] + [False] * (2 * len(SUPPORT) - 1)
     assert all(r.level == "support" for r in map(screen, SUPPORT))
+
+
+def test_a_check_shows_the_contacts_that_fit_its_question_and_escalation_shows_all() -> None:
+    asked = safety.check_reply("crisis", "US").split("People who can help:")[1]
+    assert "988" in asked and "911" not in asked and "Domestic Violence" not in asked
+    abuse = safety.check_reply("abuse", "US").split("People who can help:")[1]
+    assert "Domestic Violence" in abuse and "988" not in abuse
+    full = safety.escalation_reply("crisis", "US", first=True).split("People who can help:")[1]
+    assert "911" in full and "988" in full  # escalation keeps every contact

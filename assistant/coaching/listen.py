@@ -31,6 +31,7 @@ from assistant.core.reading import Reading
 from assistant.knowledge import load_yaml
 
 SOCIAL_MAX_WORDS = 12
+GOOD_NEWS_MAX_WORDS = 30
 # Kinds this module words; the rest (confirmations, stuck offers, blocking, pause, an ended
 # relationship) keep their own fuller text, where the flow acts on the answer.
 STEP_OF_KIND = {
@@ -72,8 +73,13 @@ def social_kind(reading: Reading) -> str | None:
     talk; None when it says anything a step should hear."""
     if reading.activated or reading.story or reading.ask or reading.blocking:
         return None
-    if len(reading.text.split()) > SOCIAL_MAX_WORDS:
+    words = len(reading.text.split())
+    if words > GOOD_NEWS_MAX_WORDS:
         return None
+    if words > SOCIAL_MAX_WORDS:  # longer good news is still good news, and met as such
+        news = moves()["social"]["good_news"]["match"]
+        glad = not reading.feeling and any(re.search(p, reading.text) for p in news)
+        return "good_news" if glad else None
     for name, entry in moves()["social"].items():
         if name == "open_door":
             continue
@@ -163,7 +169,7 @@ def listening_reply(brief: TurnBrief, reading: Reading, previous: Sequence[str])
     # An answer to their question is the reply's centre: no reflection, no step offer beside it.
     mirror = "" if said else reflection(scene, reading, previous)
     if said and base not in ALWAYS_ASK and step != "regulation.tool":
-        offer = ""  # (asking what to do, while on alert, is asking for the tool: it stays)
+        offer = closing = ""  # the answer stands alone; asking what to do on alert keeps the tool
     if refuses_exercise(reading.text):
         mirror = _join(pick(moves()["refused_exercise_ack"], previous) or "", mirror)
     if reading.specific and not base.startswith(("request.", "plan.")):

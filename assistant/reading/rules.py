@@ -162,6 +162,6 @@ def topic(text: str) -> str | None:
     for pattern in rules().get("topic_not", []):
         text = re.sub(pattern, " ", text)
     for name, listed in rules()["topics"].items():
-        if find_phrases(text, listed):
+        if find_phrases(text, listed, _negations()):  # "he isn't cheating": not the topic
             return name
     return None

@@ -29,10 +29,17 @@ def _strip(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def resources_block(category: str, locale: str | None) -> str:
-    """The heading and one bulleted line per help resource for this category and locale."""
+def resources_block(category: str, locale: str | None, *, asking: bool = False) -> str:
+    """The heading and one bulleted line per help resource for this category and locale.
+    ``asking``: only the one or two that fit a direct question best (``check_resources``):
+    people judging replies read a full list sent with a question as alarming when there was
+    no risk, and as cold when there was; the page keeps every contact in view."""
     data = load_escalation_text()
-    lines = [f"- {res.line()}" for res in resources_for(locale, category)]
+    found = resources_for(locale, category)
+    if asking:
+        wanted = set((data.get("check_resources") or {}).get(category, ()))
+        found = [res for res in found if res.id in wanted] or found[:1]
+    lines = [f"- {res.line()}" for res in found]
     return "\n".join([data["resources_heading"], *lines])
 
 
@@ -76,7 +83,7 @@ def has_second_question(category: str) -> bool:
 def check_reply(category: str, locale: str | None, *, second: bool = False) -> str:
     """The question and this category's help resources, shown with it."""
     question, _ = check_question(category, second=second)
-    return f"{question}\n\n{resources_block(category, locale)}"
+    return f"{question}\n\n{resources_block(category, locale, asking=True)}"
 
 
 def check_again(category: str, locale: str | None, *, second: bool = False) -> str:
@@ -86,4 +93,5 @@ def check_again(category: str, locale: str | None, *, second: bool = False) -> s
     question = entry.get("second_short" if second else "short") or check_question(
         category, second=second
     )[0]
-    return f"{_strip(data['check_unclear'])} {question}\n\n{resources_block(category, locale)}"
+    block = resources_block(category, locale, asking=True)
+    return f"{_strip(data['check_unclear'])} {question}\n\n{block}"
