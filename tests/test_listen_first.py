@@ -136,7 +136,7 @@ def test_a_question_in_the_middle_is_answered_and_nothing_is_asked_back(
 
 
 def test_longer_good_news_is_met_as_good_news() -> None:
-    text = "so we talked last night and honestly it went really well, he listened and we made a plan"
+    text = "so we talked last night and honestly it went really well, he listened, we made a plan"
     reply = _reply("regulation.still", text)
     assert any(w in reply.casefold() for w in ("glad", "good to hear", "lovely", "wonderful"))
     assert "?" not in reply and not _tool_offered(reply), reply
