@@ -258,3 +258,12 @@ def test_a_check_shows_the_contacts_that_fit_its_question_and_escalation_shows_a
     assert "Domestic Violence" in abuse and "988" not in abuse
     full = safety.escalation_reply("crisis", "US", first=True).split("People who can help:")[1]
     assert "911" in full and "988" in full  # escalation keeps every contact
+
+
+def test_warning_signs_in_everyday_words_ask_and_giving_things_away_escalates() -> None:
+    from assistant.safety.screen import screen_patterns
+
+    assert screen_patterns("fine. just tying up loose ends").level == "check"
+    assert screen_patterns("tying up loose ends at work before my holiday").level == "none"
+    given = screen_patterns("been giving my stuff away. my guitar went to my cousin yesterday")
+    assert (given.level, given.category) == ("escalate", "crisis")

@@ -32,6 +32,7 @@ class Rule:
     unless: tuple[re.Pattern[str], ...]
     negatable: bool
     generic: bool  # names a topic, not a person: skipped when the sentence is about media/jobs
+    asks: bool = False  # a warning sign worth a direct question, not a stop on its own
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ def load_rules(directory: Path = SAFETY_DIR) -> RuleSet:
                     unless=tuple(_compile(u, macros, where) for u in raw.get("unless", [])),
                     negatable=bool(raw.get("negatable", True)),
                     generic=bool(raw.get("generic", False)),
+                    asks=bool(raw.get("asks", False)),
                 )
             )
     return RuleSet(

@@ -37,6 +37,8 @@ def screen_patterns(text: str) -> Screening:
     category = min((rule.category for rule in fired), key=rank)
     ids = tuple(r.id for r in fired)
     why = f"pattern {', '.join(r.id for r in fired if r.category == category)}"
+    if all(rule.asks for rule in fired if rule.category == category):
+        return Screening("check", category, ids, f"{why}: a warning sign, asks")
     return _at_a_distance(normalized, Screening(level_of(category), category, ids, why))
 
 
