@@ -150,6 +150,7 @@ def test_export_downloads_the_plan_as_markdown(context: Any, server: UiServer) -
     # The controls unlock after the list refresh that follows the turn (slow on a busy
     # machine); a disabled export button is skipped by Tab.
     page.wait_for_selector("#closer-export:not([disabled])", timeout=60_000)
+    page.wait_for_selector("#closer-stop:disabled", timeout=60_000)  # the reply has settled
     page.focus("#closer-new")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.id") == "closer-export"
