@@ -49,6 +49,7 @@ def read(state: ConversationState, runtime: Runtime[Context]) -> Update:
             "asked": 1,
             "asked_turn": state.get("turn", 0),
             "source": _evidence(screening),
+            "about": "other" if "other" in screening.matched else "self",
         }
         update["safety"] = {**watch, "checking": {**checking, "resume": state.get("stage")}}
     if refuses_exercise(reading.text):
@@ -69,7 +70,8 @@ def _waiting_question(watch: SafetyWatch) -> str | None:
     if not checking:
         return None
     category = checking.get("category") or "crisis"
-    _, yes_means = check_question(category, second=checking.get("step") == 2)
+    about = checking.get("about") or "self"
+    _, yes_means = check_question(category, second=checking.get("step") == 2, about=about)
     return yes_means
 
 

@@ -66,8 +66,10 @@ _RESUME_KIND = {"check_in": "check_in.greeting", "plan": "plan.followup"}
 def start_check(state: ConversationState, runtime: Runtime[Context]) -> Update:
     """Possible risk: acknowledge, ask directly and kindly, show the resources."""
     watch = state.get("safety") or {}
-    category = (watch.get("checking") or {}).get("category") or "crisis"
-    reply = texts.check_reply(category, runtime.context.settings.locale)
+    checking = watch.get("checking") or {}
+    category = checking.get("category") or "crisis"
+    about = checking.get("about") or "self"
+    reply = texts.check_reply(category, runtime.context.settings.locale, about=about)
     why = f"possible {category}: asks directly before coaching goes on"
     update: Update = {"stage": "check", "kind": "safety.check", "reply": reply, "why_step": why}
     return _with_shown(state, update, category)
@@ -80,6 +82,7 @@ def safety_check(state: ConversationState, runtime: Runtime[Context]) -> Update:
     category = checking.get("category") or "crisis"
     locale = runtime.context.settings.locale
     second = checking.get("step") == 2
+    about = checking.get("about") or "self"
     answer = reading_of(state).answer or "unclear"  # read once, by the read node
     if answer == "unsafe":
         screening = {"category": category, "matched": [f"answer:{category}"]}
@@ -92,7 +95,7 @@ def safety_check(state: ConversationState, runtime: Runtime[Context]) -> Update:
         why = f"the {category} question went unanswered twice: coaching resumes, help stays shown"
         return _resume(state, watch, checking, "unanswered", why)
     if answer == "unclear":
-        reply = texts.check_again(category, locale, second=second)
+        reply = texts.check_again(category, locale, second=second, about=about)
         why = f"the answer to the {category} question was unclear: asks again"
         checking["asked"] = checking.get("asked", 1) + 1
         update = {"stage": "check", "kind": "safety.check_again", "reply": reply, "why_step": why}
@@ -100,7 +103,7 @@ def safety_check(state: ConversationState, runtime: Runtime[Context]) -> Update:
     # A second question only when the evidence was a pattern told at a distance; a check
     # raised by the learned layer alone is closed by a clear safe answer.
     learned_only = checking.get("source") == "learned"
-    if not second and texts.has_second_question(category) and not learned_only:
+    if not second and texts.has_second_question(category, about) and not learned_only:
         reply = texts.check_reply(category, locale, second=True)
         checking["step"], checking["asked"] = 2, 1
         update = {"stage": "check", "kind": "safety.check", "reply": reply}

@@ -37,6 +37,7 @@ class SafetyCheck(TypedDict, total=False):
     source: str  # "pattern" or "learned": what raised the check
     asked_turn: int
     resume: Stage | None  # where coaching goes on once the answer is clearly safe
+    about: str  # "other": the risk is someone else's (asked about them, not the writer)
 
 
 class SafetyWatch(TypedDict, total=False):

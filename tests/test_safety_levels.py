@@ -120,3 +120,20 @@ def test_the_same_question_is_asked_at_most_twice(guided_services) -> None:  # n
     assert resumed.stage != "check" and "abuse" in resumed.resources
     assert "leave that question with you" in resumed.reply
     assert resumed.why["step"].startswith("the abuse question went unanswered twice")
+
+
+def test_someone_elses_possible_crisis_is_asked_about_them_and_a_yes_escalates(
+    guided_services,  # noqa: ANN001
+) -> None:
+    """Told by a supporter asking how to help: the question is about the person at risk, not
+    "are you having thoughts of ending your life?"; a yes still escalates."""
+    from assistant.safety.screen import screen_patterns
+
+    text = "my best friend told me she wants to kill herself. how can i help her?"
+    assert screen_patterns(text).level == "check"  # a pattern, told about someone else
+    conversation = Conversation(guided_services)
+    asked = conversation.turn(text)
+    assert asked.stage == "check" and "anyone in danger" in asked.reply
+    assert "ending your life" not in asked.reply
+    result = conversation.turn("yes")
+    assert result.stage == "escalation" and result.safety["level"] == "escalate"

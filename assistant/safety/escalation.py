@@ -66,32 +66,46 @@ def refusal_while_escalated(locale: str | None, category: str = "abuse") -> str:
     return f"{_strip(data['refusal'])}\n\n{resources_block(category, locale)}"
 
 
-def check_question(category: str, *, second: bool = False) -> tuple[str, str]:
-    """The direct question for a possible risk, and how a plain yes is read ("safe" or
-    "unsafe").  Only a possible crisis has a second question."""
+def _check_entry(category: str, about: str = "self") -> dict:
+    """The check's texts; ``about`` "other": asked about someone else at risk, when there is
+    such a text for the category (``crisis_other``)."""
     data = load_escalation_text()["check"]
-    entry = data.get(category) or data["abuse"]
+    if about == "other" and f"{category}_other" in data:
+        return dict(data[f"{category}_other"])
+    return dict(data.get(category) or data["abuse"])
+
+
+def check_question(
+    category: str, *, second: bool = False, about: str = "self"
+) -> tuple[str, str]:
+    """The direct question for a possible risk, and how a plain yes is read ("safe" or
+    "unsafe").  Only a possible crisis about the writer has a second question."""
+    entry = _check_entry(category, about)
     if second and "second" in entry:
         return _strip(entry["second"]), entry.get("second_yes_means", "safe")
     return _strip(entry["ask"]), entry.get("yes_means", "safe")
 
 
-def has_second_question(category: str) -> bool:
-    return "second" in (load_escalation_text()["check"].get(category) or {})
+def has_second_question(category: str, about: str = "self") -> bool:
+    return "second" in _check_entry(category, about)
 
 
-def check_reply(category: str, locale: str | None, *, second: bool = False) -> str:
+def check_reply(
+    category: str, locale: str | None, *, second: bool = False, about: str = "self"
+) -> str:
     """The question and this category's help resources, shown with it."""
-    question, _ = check_question(category, second=second)
+    question, _ = check_question(category, second=second, about=about)
     return f"{question}\n\n{resources_block(category, locale, asking=True)}"
 
 
-def check_again(category: str, locale: str | None, *, second: bool = False) -> str:
+def check_again(
+    category: str, locale: str | None, *, second: bool = False, about: str = "self"
+) -> str:
     """The question once more, bare: the thanks and the preface were said the first time."""
     data = load_escalation_text()
-    entry = data["check"].get(category) or data["check"]["abuse"]
+    entry = _check_entry(category, about)
     question = entry.get("second_short" if second else "short") or check_question(
-        category, second=second
+        category, second=second, about=about
     )[0]
     block = resources_block(category, locale, asking=True)
     return f"{_strip(data['check_unclear'])} {question}\n\n{block}"

@@ -65,6 +65,16 @@ class RuleSet:
         incident = cue["incident"].search(normalized) or cue["one_off"].search(normalized)
         return bool(incident) and not cue["habitual"].search(normalized)
 
+    def about_someone_else(self, normalized: str) -> bool:
+        """The risk is someone else's (a friend's, the partner's), told to ask how to help,
+        with nothing about the writer: a check then asks about them.  Used for wording only,
+        never to lower a level."""
+        cue = self.distance
+        if cue["present"].search(normalized) or cue["writer_at_risk"].search(normalized):
+            return False
+        someone = cue["other"].search(normalized) or cue["someone_else"].search(normalized)
+        return bool(someone and cue["advice"].search(normalized))
+
     def told_from_a_distance(self, normalized: str) -> bool:
         """Risk told as past and over, or about someone else for advice, with nothing
         that says it is happening to the writer now."""

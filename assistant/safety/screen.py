@@ -46,12 +46,15 @@ def _at_a_distance(normalized: str, result: Screening) -> Screening:
     """Escalation told from a distance (past and over, in jest, once and regretted, or about
     someone else for advice) becomes a direct question instead: ``check``.  So does contempt
     told as one incident: one harsh remark is worth asking about, not stopping for."""
+    rules = load_rules()
+    if result.level == "check" and rules.about_someone_else(normalized):
+        return Screening("check", result.category, (*result.matched, "other"), result.why)
     if result.level != "escalate":
         return result
-    rules = load_rules()
     if rules.told_from_a_distance(normalized):
         why = f"{result.why}, told from a distance: asks"
-        return Screening("check", result.category, (*result.matched, "distance"), why)
+        other = ("other",) if rules.about_someone_else(normalized) else ()
+        return Screening("check", result.category, (*result.matched, "distance", *other), why)
     if result.category == "contempt" and rules.one_incident(normalized):
         why = f"{result.why}, one incident: asks"
         return Screening("check", result.category, (*result.matched, "once"), why)
