@@ -267,3 +267,17 @@ def test_warning_signs_in_everyday_words_ask_and_giving_things_away_escalates() 
     assert screen_patterns("tying up loose ends at work before my holiday").level == "none"
     given = screen_patterns("been giving my stuff away. my guitar went to my cousin yesterday")
     assert (given.level, given.category) == ("escalate", "crisis")
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("I said 'aw thanks'. AW THANKS. I want to die of embarrassment", "none"),
+        ("i want to die", "escalate"),
+        ("i want to die of embarrassment and honestly i want to die", "escalate"),
+    ],
+)
+def test_an_idiom_of_dying_is_not_a_wish_to_die(text: str, level: str) -> None:
+    from assistant.safety.screen import screen_patterns
+
+    assert screen_patterns(text).level == level
