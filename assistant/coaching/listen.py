@@ -159,17 +159,18 @@ def listening_reply(brief: TurnBrief, reading: Reading, previous: Sequence[str])
     step = _step_name(base, reading, scene, brief.facts, previous)
     entry = _step_entry(step, brief.perspective)
     values = {"partner": scene.partner or "your partner", "tool": _tool(previous)}
-    offer = _filled(entry.get("offer") or [], values, previous)
+    # An answer to their question is the reply's centre: no reflection, offer or question
+    # beside it (asking what to do while on alert is asking for the tool, which stays).
+    stands_alone = bool(said) and base not in ALWAYS_ASK and step != "regulation.tool"
+    offer = "" if stands_alone else _filled(entry.get("offer") or [], values, previous)
     if base == "check_in.greeting" and previous:
         offer = ""  # what Closer is for is said once, on the first reply
-    may_ask = not short and (base in ALWAYS_ASK or not asked_last_time(previous))
+    may_ask = not short and not stands_alone
+    may_ask = may_ask and (base in ALWAYS_ASK or not asked_last_time(previous))
     closing = _filled(entry.get("ask") or [], values, previous) if may_ask else ""
-    if not closing and not short:
+    if not closing and not short and not stands_alone:
         closing = _filled(entry.get("statement") or [], values, previous)
-    # An answer to their question is the reply's centre: no reflection, no step offer beside it.
     mirror = "" if said else reflection(scene, reading, previous)
-    if said and base not in ALWAYS_ASK and step != "regulation.tool":
-        offer = closing = ""  # the answer stands alone; asking what to do on alert keeps the tool
     if refuses_exercise(reading.text):
         mirror = _join(pick(moves()["refused_exercise_ack"], previous) or "", mirror)
     if reading.specific and not base.startswith(("request.", "plan.")):

@@ -145,10 +145,17 @@ def ended(text: str) -> bool:
 def ended_ruled_out(text: str) -> bool:
     """Words of an ending that the rules set aside (a fear of it, a past partner beside the
     present one): the learned layer must not bring them back."""
-    if any(re.search(pattern, text) for pattern in rules().get("topic_not", [])):
+    if _lookalikes().search(text):
         return True  # "my parents' divorce", "left me on read": not this relationship's end
     listed = rules()["ended"]["phrases"]
     return bool(find_phrases(text, listed, ())) and not ended(text)
+
+
+@cache
+def _lookalikes() -> re.Pattern[str]:
+    """The reading's ``topic_not`` phrases, compiled once: they only look like a topic's or
+    an ending's words."""
+    return re.compile("|".join(f"(?:{p})" for p in rules().get("topic_not", [])) or "(?!)")
 
 
 def together(text: str) -> bool:
@@ -159,8 +166,7 @@ def together(text: str) -> bool:
 def topic(text: str) -> str | None:
     """The first topic whose words are here, once phrases that only look like one ("left me
     on read", "my parents' divorce") are taken out."""
-    for pattern in rules().get("topic_not", []):
-        text = re.sub(pattern, " ", text)
+    text = _lookalikes().sub(" ", text)
     for name, listed in rules()["topics"].items():
         if find_phrases(text, listed, _negations()):  # "he isn't cheating": not the topic
             return name
