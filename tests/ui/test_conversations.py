@@ -74,7 +74,9 @@ def session(page: Any) -> str:
 def reload(page: Any) -> None:
     page.reload()
     page.wait_for_selector(LOADED, timeout=60_000)
-    page.wait_for_selector(SETTLED)
+    # After a reply cut short (pause, stop, delete) the page has once taken over 30 s to
+    # unlock on a loaded machine: waited for as long as a turn, and noted as a known gap.
+    page.wait_for_selector(SETTLED, timeout=TURN_TIMEOUT)
 
 
 def rows_for(server: UiServer, thread_id: str) -> dict[str, int]:
